@@ -1,0 +1,38 @@
+# Two commands do everything on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+
+.PHONY: demo test lint typecheck bench system-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+# Debian libraries WeasyPrint needs for PDF reports, and fonts for CJK notices.
+system-deps:
+	@bash scripts/system-deps.sh
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check breachdesk tests bench
+	$(VENV)/bin/ruff format --check breachdesk tests bench
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+test: $(STAMP) system-deps lint typecheck
+	$(VENV)/bin/pytest
+
+demo: $(STAMP) system-deps
+	$(PY) -m breachdesk.samples.demo --out demo-out
+
+bench: $(STAMP)
+	$(PY) -m pip install -q -e ".[dev,bench]"
+	$(PY) -m bench.run
+
+clean:
+	rm -rf $(VENV) demo-out bench/out .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,3 @@
+from breachdesk.cli.main import main
+
+main()

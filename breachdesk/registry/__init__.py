@@ -1,0 +1,1 @@
+"""The customer registry: who our customers are, and the keyed index scanners match against."""

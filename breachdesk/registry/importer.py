@@ -1,0 +1,195 @@
+"""``registry import``: validate rows, upsert by customer id, write rejects, rebuild the index.
+
+A bad row never stops the import. It is written to the rejects file with its row
+number, field and reason (never the raw value), and counted in the summary.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pycountry
+from babel import Locale, UnknownLocaleError
+from sqlalchemy import select
+
+from breachdesk.errors import InputError
+from breachdesk.registry.entities import Entity
+from breachdesk.registry.normalize import NormaliseError, normalise_email, normalise_phone
+from breachdesk.registry.readers import REQUIRED, Row, reader_for
+from breachdesk.store import Store
+from breachdesk.store.models import Customer
+
+BATCH = 5_000
+_SUBDIVISION = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
+_COUNTRIES = {c.alpha_2 for c in pycountry.countries}
+_SUBDIVISIONS = {s.code for s in pycountry.subdivisions}
+
+
+@dataclass
+class Reject:
+    row: int
+    severity: str  # "rejected" (row not imported) or "warning" (row imported, field dropped)
+    field: str
+    reason: str
+    customer_id: str | None = None
+
+
+@dataclass
+class ImportSummary:
+    source: str
+    rows_read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    rejected: int = 0
+    warnings: int = 0
+    rejects_file: str | None = None
+    rejects: list[Reject] = field(default_factory=list)
+    by_country: dict[str, int] = field(default_factory=dict)
+
+
+def validate_row(
+    n: int, row: Row, entities: Mapping[str, Entity], now: datetime
+) -> tuple[dict[str, object] | None, list[Reject]]:
+    """Return the customer record (or None if rejected) and every problem found."""
+    problems: list[Reject] = []
+    cid = row.get("customer_id")
+    if "__error__" in row:
+        return None, [Reject(n, "rejected", "row", str(row["__error__"]))]
+    for name in REQUIRED:
+        if not row.get(name):
+            problems.append(Reject(n, "rejected", name, f"required field {name} is empty", cid))
+    if problems:
+        return None, problems
+    assert cid is not None
+    email = str(row["email"])
+    try:
+        email_norm = normalise_email(email)
+    except NormaliseError as exc:
+        return None, [Reject(n, "rejected", "email", str(exc), cid)]
+    country = str(row["country"]).upper()
+    if country not in _COUNTRIES:
+        hint = "; did you mean GB?" if country == "UK" else ""
+        return None, [Reject(n, "rejected", "country", f"{country!r} is not ISO 3166-1{hint}", cid)]
+    entity = str(row["entity"])
+    if entity not in entities:
+        return None, [Reject(n, "rejected", "entity", f"entity {entity!r} is not in entities.yaml", cid)]
+    subdivision = row.get("subdivision")
+    if subdivision:
+        subdivision = subdivision.upper()
+        if not subdivision.startswith(country + "-") and _SUBDIVISION.match(f"{country}-{subdivision}"):
+            subdivision = f"{country}-{subdivision}"
+        if not _SUBDIVISION.match(subdivision) or not subdivision.startswith(country + "-"):
+            problems.append(Reject(n, "warning", "subdivision",
+                                   "subdivision is not ISO 3166-2 for the country; dropped", cid))
+            subdivision = None
+        elif subdivision not in _SUBDIVISIONS:
+            problems.append(Reject(n, "warning", "subdivision",
+                                   f"{subdivision} is not a known ISO 3166-2 code; kept", cid))
+    locale = row.get("locale")
+    if locale:
+        try:
+            locale = str(Locale.parse(locale.replace("-", "_")))
+        except (UnknownLocaleError, ValueError, TypeError):
+            problems.append(Reject(n, "warning", "locale", f"unknown locale {locale!r}; kept", cid))
+    phone = row.get("phone")
+    if phone:
+        try:
+            phone = normalise_phone(phone, country)
+        except NormaliseError as exc:
+            problems.append(Reject(n, "warning", "phone", f"{exc}; dropped", cid))
+            phone = None
+    return {
+        "customer_id": cid,
+        "email": email,
+        "email_norm": email_norm,
+        "full_name": str(row["full_name"]),
+        "country": country,
+        "subdivision": subdivision,
+        "entity": entity,
+        "locale": locale,
+        "phone": phone,
+        "updated_at": now,
+    }, problems
+
+
+def import_registry(
+    store: Store,
+    path: Path,
+    entities: Mapping[str, Entity],
+    rejects_dir: Path,
+    mapping: Mapping[str, str] | None = None,
+    fmt: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """Import one file into the registry. Idempotent: upsert by ``customer_id``."""
+    if not path.is_file():
+        raise InputError(str(path), "not a readable file")
+    reader = reader_for(path, fmt)
+    summary = ImportSummary(source=str(path))
+    now = datetime.now(UTC)
+    batch: dict[str, dict[str, object]] = {}
+    try:
+        for n, row in reader(path, mapping or {}):
+            summary.rows_read += 1
+            record, problems = validate_row(n, row, entities, now)
+            summary.rejects.extend(problems)
+            if record is None:
+                summary.rejected += 1
+                continue
+            summary.warnings += sum(1 for p in problems if p.severity == "warning")
+            cid = str(record["customer_id"])
+            if cid in batch:
+                summary.rejects.append(Reject(n, "warning", "customer_id",
+                                              "customer id repeats an earlier row; later row kept",
+                                              cid))
+                summary.warnings += 1
+            batch[cid] = record
+            if len(batch) >= BATCH:
+                _flush(store, batch.values(), summary)
+                batch.clear()
+                if progress:
+                    progress(summary.rows_read)
+        _flush(store, batch.values(), summary)
+    except UnicodeDecodeError as exc:
+        raise InputError(str(path), f"not UTF-8 text (byte {exc.start}); re-save as UTF-8") from None
+    except csv.Error as exc:
+        raise InputError(str(path), f"CSV error near row {summary.rows_read + 1}: {exc}") from None
+    if progress:
+        progress(summary.rows_read)
+    if summary.rejects:
+        summary.rejects_file = str(_write_rejects(rejects_dir, path, summary.rejects))
+    return summary
+
+
+def _flush(store: Store, records: Iterable[dict[str, object]], summary: ImportSummary) -> None:
+    rows = list(records)
+    if not rows:
+        return
+    ids = [str(r["customer_id"]) for r in rows]
+    with store.session() as session:
+        existing = set(
+            session.scalars(select(Customer.customer_id).where(Customer.customer_id.in_(ids)))
+        )
+        store.upsert(session, Customer.__table__, rows, key=["customer_id"])  # type: ignore[arg-type]
+    summary.updated += len(existing)
+    summary.inserted += len(rows) - len(existing)
+    for r in rows:
+        c = str(r["country"])
+        summary.by_country[c] = summary.by_country.get(c, 0) + 1
+
+
+def _write_rejects(rejects_dir: Path, source: Path, rejects: list[Reject]) -> Path:
+    rejects_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = rejects_dir / f"{source.stem}-{stamp}.rejects.csv"
+    with out.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["row", "severity", "field", "reason", "customer_id"])
+        for r in rejects:
+            w.writerow([r.row, r.severity, r.field, r.reason, r.customer_id or ""])
+    return out

@@ -1,0 +1,7 @@
+"""Every table, one module per area. Import a module here so migrations see it."""
+
+from breachdesk.store.models.base import Base, UTCDateTime, utcnow
+from breachdesk.store.models.customers import Customer
+from breachdesk.store.models.findings import Finding, ScanRun
+
+__all__ = ["Base", "Customer", "Finding", "ScanRun", "UTCDateTime", "utcnow"]
