@@ -16,8 +16,9 @@ from breachdesk.registry.index import build_index
 from breachdesk.registry.readers import parse_mapping
 from breachdesk.workspace import hasher
 
-registry_app = typer.Typer(help="The customer registry and its keyed matching index.",
-                           no_args_is_help=True)
+registry_app = typer.Typer(
+    help="The customer registry and its keyed matching index.", no_args_is_help=True
+)
 
 
 @registry_app.command("import")
@@ -34,15 +35,29 @@ def import_cmd(
     keyed = hasher(cfg)
     entities = load_entities(cfg.entities_path)
     mapping = parse_mapping(map_ or [])
-    with open_store(cfg) as store:
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                      TextColumn("{task.completed:,} rows"), TimeElapsedColumn(),
-                      console=console, transient=True) as bar:
-            task = bar.add_task(f"importing {file.name}", total=None)
-            summary = import_registry(store, file, entities, cfg.rejects_dir, mapping, fmt,
-                                      progress=lambda n: bar.update(task, completed=n))
-            bar.update(task, description="building the keyed index")
-            stats = build_index(store, keyed, cfg.index_dir)
+    with (
+        open_store(cfg) as store,
+        Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TextColumn("{task.completed:,} rows"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as bar,
+    ):
+        task = bar.add_task(f"importing {file.name}", total=None)
+        summary = import_registry(
+            store,
+            file,
+            entities,
+            cfg.rejects_dir,
+            mapping,
+            fmt,
+            progress=lambda n: bar.update(task, completed=n),
+        )
+        bar.update(task, description="building the keyed index")
+        stats = build_index(store, keyed, cfg.index_dir)
     table = Table(title=f"registry import: {file}", show_header=False)
     table.add_row("rows read", f"{summary.rows_read:,}")
     table.add_row("inserted", f"{summary.inserted:,}")
@@ -51,8 +66,11 @@ def import_cmd(
     table.add_row("warnings", f"{summary.warnings:,}")
     if summary.rejects_file:
         table.add_row("rejects file", summary.rejects_file)
-    table.add_row("index", f"{stats.identifiers:,} identifiers, {stats.customers:,} customers, "
-                  f"{stats.bytes_on_disk / 1e6:.1f} MB")
+    table.add_row(
+        "index",
+        f"{stats.identifiers:,} identifiers, {stats.customers:,} customers, "
+        f"{stats.bytes_on_disk / 1e6:.1f} MB",
+    )
     console.print(table)
 
 
@@ -62,8 +80,10 @@ def reindex_cmd() -> None:
     cfg = settings()
     with open_store(cfg) as store:
         stats = build_index(store, hasher(cfg), cfg.index_dir)
-    console.print(f"index rebuilt: {stats.identifiers:,} identifiers, "
-                  f"{stats.customers:,} customers, {stats.bytes_on_disk / 1e6:.1f} MB")
+    console.print(
+        f"index rebuilt: {stats.identifiers:,} identifiers, "
+        f"{stats.customers:,} customers, {stats.bytes_on_disk / 1e6:.1f} MB"
+    )
 
 
 def register(app: typer.Typer) -> None:

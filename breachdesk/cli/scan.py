@@ -1,9 +1,139 @@
-"""``breachdesk scan`` and ``breachdesk findings`` (filled in with the scanner)."""
+"""``breachdesk scan PATH...`` and ``breachdesk findings``."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+
+from breachdesk.cli.context import console, open_store, settings
+from breachdesk.detect.findings import export_jsonl, iter_findings
+from breachdesk.detect.formats import ScanOptions
+from breachdesk.detect.scanner import ScanSummary, scan_paths
+from breachdesk.errors import UsageError
+
+
+def scan(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (read recursively).")],
+    viewer: Annotated[str | None, typer.Option(help="Who saw HAR/WARC/plain inputs.")] = None,
+    viewer_header: Annotated[
+        str | None, typer.Option(help="Request header naming the signed-in customer (HAR/WARC).")
+    ] = None,
+    viewer_cookie: Annotated[
+        str | None, typer.Option(help="Request cookie naming the signed-in customer (HAR/WARC).")
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes; 0 = one per core.")] = 0,
+    strict: Annotated[bool, typer.Option(help="Make any input problem fatal.")] = False,
+    max_record_mb: Annotated[
+        float | None, typer.Option(help="Largest record parsed with its metadata, in MB.")
+    ] = None,
+) -> None:
+    """Find exposed customers in response logs (JSONL, HAR, WARC) and any text file."""
+    cfg = settings()
+    opts = ScanOptions(
+        viewer=viewer,
+        viewer_header=viewer_header,
+        viewer_cookie=viewer_cookie,
+        max_record_bytes=int(max_record_mb * 1e6) if max_record_mb else cfg.max_record_bytes,
+        max_expanded_bytes=cfg.max_expanded_bytes,
+        max_expansion_ratio=cfg.max_expansion_ratio,
+    )
+    if workers < 0:
+        raise UsageError("--workers must be 0 or more")
+    with (
+        open_store(cfg) as store,
+        Progress(
+            TextColumn("scanning"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        ) as bar,
+    ):
+        task = bar.add_task("scan", total=None)
+
+        def tick(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        summary = scan_paths(
+            store, cfg, paths, opts, workers=workers or None, strict=strict, progress=tick
+        )
+    print_summary(summary)
+
+
+def print_summary(s: ScanSummary) -> None:
+    t = Table(title=f"scan {s.scan_id}", show_header=False)
+    mb = s.bytes_read / 1e6
+    rate = mb / s.seconds if s.seconds else 0.0
+    t.add_row(
+        "read",
+        f"{s.files:,} files, {mb:,.1f} MB, {s.records:,} records "
+        f"({rate:,.0f} MB/s on {s.workers} workers)",
+    )
+    t.add_row("findings", f"{s.findings_new:,} new, {s.findings_seen:,} already known")
+    t.add_row("exposed customers", f"{s.exposed_customers:,}")
+    t.add_row("distinct viewers", f"{s.viewers:,}")
+    if s.window:
+        t.add_row("exposure window", f"{s.window[0].isoformat()} → {s.window[1].isoformat()}")
+    t.add_row("self-views (counted)", f"{s.self_views:,}")
+    t.add_row("unknown emails (counted)", f"{s.unknown_emails:,}")
+    t.add_row("problems", f"{len(s.problems):,}")
+    console.print(t)
+    if s.by_country:
+        c = Table(title="exposed customers by country")
+        c.add_column("country")
+        c.add_column("customers", justify="right")
+        for country, n in sorted(s.by_country.items(), key=lambda kv: (-kv[1], kv[0])):
+            c.add_row(country, f"{n:,}")
+        console.print(c)
+    for p in s.problems[:50]:
+        console.print(f"[yellow]problem[/] {p.line()}", markup=True, soft_wrap=True)
+    if len(s.problems) > 50:
+        console.print(f"… and {len(s.problems) - 50:,} more problems (see `breachdesk scans`)")
+
+
+def findings(
+    fmt: Annotated[str, typer.Option("--format", help="table or jsonl.")] = "table",
+    scan_id: Annotated[int | None, typer.Option("--scan", help="Only this scan.")] = None,
+    limit: Annotated[int, typer.Option(help="Rows in the table view.")] = 50,
+    out: Annotated[Path | None, typer.Option(help="Write JSONL here instead of stdout.")] = None,
+) -> None:
+    """List findings, or export them as JSONL for other tools."""
+    if fmt not in ("table", "jsonl"):
+        raise UsageError(f"--format {fmt!r}: use table or jsonl")
+    cfg = settings()
+    with open_store(cfg) as store:
+        if fmt == "jsonl":
+            if out is not None:
+                with out.open("w", encoding="utf-8") as fh:
+                    n = export_jsonl(store, fh, scan_id)
+                console.print(f"wrote {n:,} findings to {out}")
+            else:
+                export_jsonl(store, sys.stdout, scan_id)
+            return
+        t = Table(title="findings")
+        for col in ("customer", "fields", "where", "when", "viewer", "evidence"):
+            t.add_column(col, overflow="fold")
+        for f in iter_findings(store, scan_id, limit):
+            where = f"{Path(f.source).name} {f.locator}" + (f"\n{f.url}" if f.url else "")
+            viewer = f.viewer + (f" ({f.viewer_ip})" if f.viewer_ip else "")
+            t.add_row(f.customer_id, ",".join(f.fields), where, f.seen_at or "", viewer, f.snippet)
+        console.print(t)
 
 
 def register(app: typer.Typer) -> None:
-    del app
+    app.command("scan")(scan)
+    app.command("findings")(findings)

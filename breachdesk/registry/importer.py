@@ -77,19 +77,37 @@ def validate_row(
         return None, [Reject(n, "rejected", "country", f"{country!r} is not ISO 3166-1{hint}", cid)]
     entity = str(row["entity"])
     if entity not in entities:
-        return None, [Reject(n, "rejected", "entity", f"entity {entity!r} is not in entities.yaml", cid)]
+        return None, [
+            Reject(n, "rejected", "entity", f"entity {entity!r} is not in entities.yaml", cid)
+        ]
     subdivision = row.get("subdivision")
     if subdivision:
         subdivision = subdivision.upper()
-        if not subdivision.startswith(country + "-") and _SUBDIVISION.match(f"{country}-{subdivision}"):
+        if not subdivision.startswith(country + "-") and _SUBDIVISION.match(
+            f"{country}-{subdivision}"
+        ):
             subdivision = f"{country}-{subdivision}"
         if not _SUBDIVISION.match(subdivision) or not subdivision.startswith(country + "-"):
-            problems.append(Reject(n, "warning", "subdivision",
-                                   "subdivision is not ISO 3166-2 for the country; dropped", cid))
+            problems.append(
+                Reject(
+                    n,
+                    "warning",
+                    "subdivision",
+                    "subdivision is not ISO 3166-2 for the country; dropped",
+                    cid,
+                )
+            )
             subdivision = None
         elif subdivision not in _SUBDIVISIONS:
-            problems.append(Reject(n, "warning", "subdivision",
-                                   f"{subdivision} is not a known ISO 3166-2 code; kept", cid))
+            problems.append(
+                Reject(
+                    n,
+                    "warning",
+                    "subdivision",
+                    f"{subdivision} is not a known ISO 3166-2 code; kept",
+                    cid,
+                )
+            )
     locale = row.get("locale")
     if locale:
         try:
@@ -144,9 +162,15 @@ def import_registry(
             summary.warnings += sum(1 for p in problems if p.severity == "warning")
             cid = str(record["customer_id"])
             if cid in batch:
-                summary.rejects.append(Reject(n, "warning", "customer_id",
-                                              "customer id repeats an earlier row; later row kept",
-                                              cid))
+                summary.rejects.append(
+                    Reject(
+                        n,
+                        "warning",
+                        "customer_id",
+                        "customer id repeats an earlier row; later row kept",
+                        cid,
+                    )
+                )
                 summary.warnings += 1
             batch[cid] = record
             if len(batch) >= BATCH:
@@ -156,7 +180,9 @@ def import_registry(
                     progress(summary.rows_read)
         _flush(store, batch.values(), summary)
     except UnicodeDecodeError as exc:
-        raise InputError(str(path), f"not UTF-8 text (byte {exc.start}); re-save as UTF-8") from None
+        raise InputError(
+            str(path), f"not UTF-8 text (byte {exc.start}); re-save as UTF-8"
+        ) from None
     except csv.Error as exc:
         raise InputError(str(path), f"CSV error near row {summary.rows_read + 1}: {exc}") from None
     if progress:
@@ -175,7 +201,7 @@ def _flush(store: Store, records: Iterable[dict[str, object]], summary: ImportSu
         existing = set(
             session.scalars(select(Customer.customer_id).where(Customer.customer_id.in_(ids)))
         )
-        store.upsert(session, Customer.__table__, rows, key=["customer_id"])  # type: ignore[arg-type]
+        store.upsert(session, Customer, rows, key=["customer_id"])
     summary.updated += len(existing)
     summary.inserted += len(rows) - len(existing)
     for r in rows:

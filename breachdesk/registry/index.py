@@ -48,9 +48,12 @@ def build_index(store: Store, hasher: KeyedHasher, directory: Path) -> IndexStat
     rows: list[int] = []
     name_rows: list[int] = []
     name_vals: list[int] = []
+    countries: set[str] = set()
     with store.sessions() as session:
-        stmt = select(Customer.id, Customer.email_norm, Customer.phone, Customer.full_name)
-        for cid, email_norm, phone, full_name in session.execute(
+        stmt = select(
+            Customer.id, Customer.email_norm, Customer.phone, Customer.full_name, Customer.country
+        )
+        for cid, email_norm, phone, full_name, country in session.execute(
             stmt.execution_options(yield_per=50_000)
         ):
             keys.append(hasher.email(email_norm))
@@ -58,6 +61,7 @@ def build_index(store: Store, hasher: KeyedHasher, directory: Path) -> IndexStat
             if phone:
                 keys.append(hasher.phone(phone))
                 rows.append(cid)
+            countries.add(country)
             name_rows.append(cid)
             name_vals.append(hasher.name(name_tokens(full_name)))
     k = np.array(keys, dtype=np.uint64)
@@ -77,6 +81,7 @@ def build_index(store: Store, hasher: KeyedHasher, directory: Path) -> IndexStat
         "customers": len(name_rows),
         "built_at": datetime.now(UTC).isoformat(),
         "key_fingerprint": hasher.fingerprint_of_key,
+        "countries": sorted(countries),
     }
     tmp = directory / "meta.json.tmp"
     tmp.write_text(json.dumps(meta, indent=2), encoding="utf-8")
@@ -85,7 +90,7 @@ def build_index(store: Store, hasher: KeyedHasher, directory: Path) -> IndexStat
     return IndexStats(int(k.size), len(name_rows), on_disk)
 
 
-def _save(path: Path, arr: np.ndarray) -> None:  # type: ignore[type-arg]
+def _save(path: Path, arr: npt.NDArray[np.generic]) -> None:
     tmp = path.with_suffix(".tmp.npy")
     np.save(tmp, arr)
     os.replace(tmp, path)

@@ -74,7 +74,7 @@ def _canonical(record: Mapping[str, Any], mapping: Mapping[str, str]) -> Row:
         if name is None:
             low = key.strip().lower().replace(" ", "_")
             name = low if low in FIELDS else ALIASES.get(low)
-        if name is None or name in row and row[name]:
+        if name is None or row.get(name):
             continue
         row[name] = None if value is None else str(value).strip() or None
     return row

@@ -11,13 +11,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Table, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from breachdesk.errors import StoreError
+from breachdesk.store.models.base import Base
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -92,7 +93,7 @@ class Store:
     def upsert(
         self,
         session: Session,
-        table: Table,
+        model: type[Base],
         rows: Sequence[dict[str, Any]],
         key: Sequence[str],
         update: Sequence[str] | None = None,
@@ -100,7 +101,7 @@ class Store:
         """Insert rows, or update ``update`` columns (default: all but the key) on conflict."""
         if not rows:
             return
-        ins = pg_insert(table) if self.dialect == "postgresql" else sqlite_insert(table)
+        ins = pg_insert(model) if self.dialect == "postgresql" else sqlite_insert(model)
         cols = update if update is not None else [c for c in rows[0] if c not in key]
         if cols:
             stmt = ins.on_conflict_do_update(

@@ -1,0 +1,1 @@
+"""Detect and scope: find whose data was exposed, where, when and to whom."""

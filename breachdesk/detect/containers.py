@@ -1,0 +1,198 @@
+"""Open inputs transparently: gzip, zstd and zip (nested up to a depth), with bomb caps.
+
+Compression is recognised by magic bytes, not file names. Every decompressing
+stream is wrapped in ``CappedStream``, which stops a member that expands beyond
+``max_expansion_ratio`` times its compressed size (past a 16 MB floor) or beyond
+``max_expanded_bytes`` in total, and turns decoder failures (a truncated gzip, a
+corrupt zstd frame) into ``ContainerError`` with a reason a person can act on.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+import zstandard
+
+GZIP = b"\x1f\x8b"
+ZSTD = b"\x28\xb5\x2f\xfd"
+ZIP = b"PK\x03\x04"
+RATIO_FLOOR = 16 * 1024 * 1024
+MAX_DEPTH = 3
+NESTED_IN_MEMORY = 512 * 1024 * 1024
+
+
+class Readable(Protocol):
+    def read(self, size: int = ..., /) -> bytes: ...
+
+
+class ContainerError(Exception):
+    """A compressed stream cannot be read on; ``str()`` is the reason."""
+
+
+@dataclass
+class Member:
+    """One readable input: a plain file, or a decompressed file or archive member."""
+
+    name: str  # display name, e.g. "logs.zip!2018/11/app.jsonl"
+    stream: BinaryIO
+    compressed: bool
+
+
+class CappedStream(io.RawIOBase):
+    def __init__(
+        self,
+        inner: Readable,
+        name: str,
+        kind: str,
+        compressed_size: int,
+        max_ratio: int,
+        max_total: int,
+    ) -> None:
+        self._inner = inner
+        self._name = name
+        self._kind = kind
+        self._limit = min(max_total, max(RATIO_FLOOR, compressed_size * max_ratio))
+        self._ratio = max_ratio
+        self.expanded = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        want = self._limit - self.expanded + 1 if n < 0 else min(n, self._limit - self.expanded + 1)
+        try:
+            data = self._inner.read(max(want, 0))
+        except EOFError:
+            raise ContainerError(
+                f"truncated {self._kind}: the stream ended before its end marker after "
+                f"{self.expanded:,} bytes; the part before was scanned"
+            ) from None
+        except (zlib.error, gzip.BadGzipFile, zstandard.ZstdError, zipfile.BadZipFile) as exc:
+            raise ContainerError(
+                f"corrupt {self._kind} after {self.expanded:,} bytes ({exc}); the part before "
+                "was scanned"
+            ) from None
+        self.expanded += len(data)
+        if self.expanded > self._limit:
+            raise ContainerError(
+                f"decompression bomb guard: expands beyond {self._limit:,} bytes "
+                f"(cap: {self._ratio}x its compressed size, min 16 MB); stopped there"
+            )
+        return data
+
+    def readline(self, size: int | None = -1) -> bytes:  # used by warcio
+        out = bytearray()
+        while size is None or size < 0 or len(out) < size:
+            b = self.read(1)
+            if not b:
+                break
+            out += b
+            if b == b"\n":
+                break
+        return bytes(out)
+
+
+def _sniff(stream: BinaryIO) -> bytes:
+    peek = getattr(stream, "peek", None)
+    if peek is not None:
+        return bytes(peek(4)[:4])
+    return b""
+
+
+def open_members(
+    path: Path, max_ratio: int, max_total: int, stack: ExitStack
+) -> Iterator[Member | ContainerError]:
+    """Yield readable members of ``path``; a ``ContainerError`` stands for a skipped member."""
+    raw = stack.enter_context(path.open("rb"))
+    buffered = io.BufferedReader(raw, buffer_size=1 << 20)
+    size = path.stat().st_size
+    yield from _members(str(path), buffered, size, max_ratio, max_total, stack, 0)
+
+
+def _members(
+    name: str,
+    stream: BinaryIO,
+    size: int,
+    max_ratio: int,
+    max_total: int,
+    stack: ExitStack,
+    depth: int,
+) -> Iterator[Member | ContainerError]:
+    magic = _sniff(stream)
+    if (depth > MAX_DEPTH and magic[:2] in (GZIP, ZIP[:2])) or (
+        depth > MAX_DEPTH and magic == ZSTD
+    ):
+        yield ContainerError(f"{name}: archives nested deeper than {MAX_DEPTH}; not opened")
+        return
+    if magic[:2] == GZIP:
+        inner = gzip.GzipFile(fileobj=stream, mode="rb")
+        capped = CappedStream(inner, name, "gzip", size, max_ratio, max_total)
+        yield from _members(
+            name.removesuffix(".gz"),
+            _buffered(capped),
+            size,
+            max_ratio,
+            max_total,
+            stack,
+            depth + 1,
+        )
+        return
+    if magic == ZSTD:
+        reader = zstandard.ZstdDecompressor().stream_reader(stream, read_across_frames=True)
+        capped = CappedStream(reader, name, "zstd", size, max_ratio, max_total)
+        base = name.removesuffix(".zst").removesuffix(".zstd")
+        yield from _members(base, _buffered(capped), size, max_ratio, max_total, stack, depth + 1)
+        return
+    if magic == ZIP:
+        yield from _zip(name, stream, max_ratio, max_total, stack, depth)
+        return
+    yield Member(name, stream, compressed=depth > 0)
+
+
+def _buffered(stream: CappedStream) -> BinaryIO:
+    return io.BufferedReader(stream, buffer_size=1 << 20)
+
+
+def _zip(
+    name: str, stream: BinaryIO, max_ratio: int, max_total: int, stack: ExitStack, depth: int
+) -> Iterator[Member | ContainerError]:
+    if not stream.seekable():
+        data = stream.read(NESTED_IN_MEMORY + 1)
+        if len(data) > NESTED_IN_MEMORY:
+            yield ContainerError(f"{name}: nested zip over {NESTED_IN_MEMORY:,} bytes; not opened")
+            return
+        stream = io.BytesIO(data)
+    try:
+        archive = stack.enter_context(zipfile.ZipFile(stream))
+    except (zipfile.BadZipFile, OSError) as exc:
+        yield ContainerError(f"{name}: not a readable zip ({exc})")
+        return
+    for info in archive.infolist():
+        if info.is_dir():
+            continue
+        member = f"{name}!{info.filename}"
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > max_total or (info.file_size > RATIO_FLOOR and ratio > max_ratio):
+            yield ContainerError(
+                f"{member}: decompression bomb guard: declares {info.file_size:,} bytes from "
+                f"{info.compress_size:,} (ratio {ratio:,.0f}x, cap {max_ratio}x); not opened"
+            )
+            continue
+        try:
+            inner = archive.open(info)
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as exc:
+            yield ContainerError(f"{member}: cannot open ({exc})")
+            continue
+        stack.enter_context(inner)
+        capped = CappedStream(inner, member, "zip member", info.compress_size, max_ratio, max_total)
+        yield from _members(
+            member, _buffered(capped), info.compress_size, max_ratio, max_total, stack, depth + 1
+        )

@@ -1,0 +1,73 @@
+"""Read a byte stream as blocks of whole lines, never holding more than one record cap.
+
+``iter_blocks`` yields ``Block`` objects (many complete lines) and, for a line
+longer than ``max_record`` bytes, a run of ``Piece`` objects covering that one
+line, so a several-hundred-MB line is scanned in slices instead of buffered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass
+
+BLOCK = 8 << 20
+
+
+@dataclass(slots=True)
+class Block:
+    data: bytes
+    first_line: int  # 1-based number of the first line in ``data``
+
+
+@dataclass(slots=True)
+class Piece:
+    line: int
+    data: bytes
+    offset: int  # byte offset of ``data`` within the line
+    last: bool
+
+
+def iter_blocks(
+    read: Callable[[int], bytes], max_record: int, block: int = BLOCK
+) -> Iterator[Block | Piece]:
+    carry = b""
+    line = 1
+    block = max(1, min(block, max_record))
+    while True:
+        chunk = read(block)
+        if not chunk:
+            if carry:
+                yield Block(carry, line)
+            return
+        data = carry + chunk if carry else chunk
+        cut = data.rfind(b"\n")
+        if cut == -1:
+            carry = data
+        else:
+            whole = data[: cut + 1]
+            yield Block(whole, line)
+            line += whole.count(b"\n")
+            carry = data[cut + 1 :]
+        if len(carry) > max_record:
+            carry = yield from _oversized(read, carry, line, block)
+            line += 1
+
+
+def _oversized(
+    read: Callable[[int], bytes], head: bytes, line: int, block: int
+) -> Generator[Block | Piece, None, bytes]:
+    """Emit one over-long line as pieces; return what follows its newline."""
+    offset = 0
+    pending = head
+    while True:
+        nl = pending.find(b"\n")
+        if nl != -1:
+            yield Piece(line, pending[:nl], offset, last=True)
+            return pending[nl + 1 :]
+        chunk = read(block)
+        if not chunk:
+            yield Piece(line, pending, offset, last=True)
+            return b""
+        yield Piece(line, pending, offset, last=False)
+        offset += len(pending)
+        pending = chunk

@@ -1,0 +1,160 @@
+"""Match one document against the keyed index: candidates first, then keyed lookups.
+
+Order of work, cheapest first:
+
+1. email candidates (``@``-anchored) and ``+``-prefixed phone candidates over bytes;
+2. keyed hashes of the normalised candidates, looked up in one batch;
+3. only for documents with a hit: nationally written phones tried in the registry's
+   regions (accepted only for customers already matched here), and the customer's own
+   name, compared as a keyed hash of word windows (so no plaintext name is needed).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+
+from breachdesk.detect.candidates import (
+    Candidate,
+    iter_email_candidates,
+    iter_national_phones,
+    iter_phone_candidates,
+)
+from breachdesk.detect.document import Document, Hit, UnitResult
+from breachdesk.detect.redact import snippet
+from breachdesk.registry.index import MatchIndex
+from breachdesk.registry.keyed import KeyedHasher
+
+_TAG = re.compile(r"<[^<>]{0,2000}>")
+_WORD = re.compile(r"\w+")
+_MAX_GAP = 3  # name words may be separated by up to two other tokens (HTML cells, JSON keys)
+_CACHE_LIMIT = 200_000
+
+
+def _windows(tokens: Sequence[str], k: int) -> Iterator[tuple[int, ...]]:
+    """Index tuples of k tokens in order, each within ``_MAX_GAP`` of the previous."""
+    n = len(tokens)
+    if k == 1:
+        for i in range(n):
+            yield (i,)
+        return
+    if k > 4:  # long names: contiguous only
+        for i in range(n - k + 1):
+            yield tuple(range(i, i + k))
+        return
+
+    def extend(prefix: tuple[int, ...]) -> Iterator[tuple[int, ...]]:
+        if len(prefix) == k:
+            yield prefix
+            return
+        last = prefix[-1]
+        for j in range(last + 1, min(n, last + 1 + _MAX_GAP)):
+            yield from extend((*prefix, j))
+
+    for i in range(n):
+        yield from extend((i,))
+
+
+class Matcher:
+    """Holds the index, the hasher and a small cache of candidate hashes."""
+
+    def __init__(self, index: MatchIndex, hasher: KeyedHasher) -> None:
+        self.index = index
+        self.hasher = hasher
+        self.regions: list[str] = list(index.meta.get("countries", []))
+        self._email_cache: dict[str, int] = {}
+
+    def email_hash(self, value: str) -> int:
+        h = self._email_cache.get(value)
+        if h is None:
+            if len(self._email_cache) >= _CACHE_LIMIT:
+                self._email_cache.clear()
+            h = self.hasher.email(value)
+            self._email_cache[value] = h
+        return h
+
+    def match_document(self, doc: Document, result: UnitResult) -> None:
+        """Append a ``Hit`` per exposed customer in ``doc``; count unknown emails."""
+        body = doc.body
+        emails = [c for c in iter_email_candidates(body) if c.value]
+        phones = list(iter_phone_candidates(body))
+        if not emails and not phones:
+            return
+        e_hashes = [self.email_hash(c.value) for c in emails]
+        p_hashes = [self.hasher.phone(c.value) for c in phones]
+        found = self.index.lookup(e_hashes + p_hashes)
+        fields: dict[int, set[str]] = {}
+        spans: dict[int, tuple[int, int]] = {}
+        unknown = 0
+        for kind, cands, hashes in (("email", emails, e_hashes), ("phone", phones, p_hashes)):
+            for cand, h in zip(cands, hashes, strict=True):
+                rows = found.get(h)
+                if not rows:
+                    if kind == "email":
+                        unknown += 1
+                    continue
+                for row in rows:
+                    fields.setdefault(row, set()).add(kind)
+                    spans.setdefault(row, (cand.start, cand.end))
+        result.unknown_emails += unknown
+        if not fields:
+            return
+        text = body.decode("utf-8", errors="replace")
+        self._national_phones(text, fields)
+        name_words = self._names(text, fields)
+        for row in sorted(fields):
+            start, end = spans[row]
+            result.hits.append(
+                Hit(
+                    row=row,
+                    fields=tuple(sorted(fields[row])),
+                    source=doc.source,
+                    locator=doc.locator,
+                    line=doc.line,
+                    url=doc.url,
+                    seen_at=doc.seen_at,
+                    viewer=doc.viewer,
+                    viewer_ip=doc.viewer_ip,
+                    snippet=snippet(body, start, end, name_words.get(row, ())),
+                    fingerprint=self.hasher.fingerprint(str(row), doc.record or body),
+                )
+            )
+
+    def _national_phones(self, text: str, fields: dict[int, set[str]]) -> None:
+        if not self.regions:
+            return
+        cands: list[Candidate] = list(iter_national_phones(text, self.regions))
+        if not cands:
+            return
+        found = self.index.lookup(self.hasher.phone(c.value) for c in cands)
+        for rows in found.values():
+            for row in rows:
+                if row in fields:
+                    fields[row].add("phone")
+
+    def _names(self, text: str, fields: dict[int, set[str]]) -> dict[int, list[str]]:
+        """Add "name" where the customer's own name appears; return the words to mask."""
+        wanted: dict[int, int] = {}
+        for row in fields:
+            packed = self.index.name_of(row)
+            if packed:
+                wanted[row] = packed
+        if not wanted:
+            return {}
+        plain = unicodedata.normalize("NFKC", _TAG.sub(" ", text))
+        tokens = [t.casefold() for t in _WORD.findall(plain)]
+        by_k: dict[int, dict[int, tuple[int, ...]]] = {}
+        words: dict[int, list[str]] = {}
+        for row, packed in wanted.items():
+            k = packed & 0xF
+            if k not in by_k:
+                table: dict[int, tuple[int, ...]] = {}
+                for idx in _windows(tokens, k):
+                    table.setdefault(self.hasher.name([tokens[i] for i in idx]), idx)
+                by_k[k] = table
+            match = by_k[k].get(packed)
+            if match is not None:
+                fields[row].add("name")
+                words[row] = [tokens[i] for i in match]
+        return words
