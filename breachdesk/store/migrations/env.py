@@ -18,12 +18,12 @@ def run() -> None:
         if not url:
             raise RuntimeError("no connection and no sqlalchemy.url for migrations")
         with create_engine(url).begin() as conn:
-            context.configure(connection=conn, target_metadata=target_metadata,
-                              render_as_batch=True)
+            context.configure(
+                connection=conn, target_metadata=target_metadata, render_as_batch=True
+            )
             context.run_migrations()
         return
-    context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=True)
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
     context.run_migrations()
 
 

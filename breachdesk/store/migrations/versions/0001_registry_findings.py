@@ -72,10 +72,12 @@ def upgrade() -> None:
         sa.Column("fingerprint", sa.String(32), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_findings"),
-        sa.ForeignKeyConstraint(["scan_id"], ["scan_runs.id"],
-                                name="fk_findings_scan_id_scan_runs"),
-        sa.ForeignKeyConstraint(["customer_pk"], ["customers.id"],
-                                name="fk_findings_customer_pk_customers"),
+        sa.ForeignKeyConstraint(
+            ["scan_id"], ["scan_runs.id"], name="fk_findings_scan_id_scan_runs"
+        ),
+        sa.ForeignKeyConstraint(
+            ["customer_pk"], ["customers.id"], name="fk_findings_customer_pk_customers"
+        ),
         sa.UniqueConstraint("fingerprint", name="uq_findings_fingerprint"),
     )
     op.create_index("ix_findings_scan_id", "findings", ["scan_id"])
