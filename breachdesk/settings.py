@@ -28,6 +28,9 @@ class Settings(BaseSettings):
         default=None,
         description="Hex key for the keyed identifier hashes; overrides <workspace>/secret.key.",
     )
+    actor: str | None = Field(
+        default=None, description="Name recorded in the audit log; defaults to the OS user."
+    )
     scan_workers: int = Field(default=0, description="Scanner processes; 0 means one per core.")
     max_record_bytes: int = Field(
         default=64 * 1024 * 1024, description="Largest record parsed with its metadata."

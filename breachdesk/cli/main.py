@@ -26,6 +26,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
+    from breachdesk.cli import audit as audit_cli
     from breachdesk.cli import registry as registry_cli
     from breachdesk.cli import scan as scan_cli
     from breachdesk.cli import workspace as workspace_cli
@@ -33,6 +34,7 @@ def _register() -> None:
     workspace_cli.register(app)
     registry_cli.register(app)
     scan_cli.register(app)
+    audit_cli.register(app)
 
 
 _register()
