@@ -32,6 +32,8 @@ NESTED_IN_MEMORY = 512 * 1024 * 1024
 class Readable(Protocol):
     def read(self, size: int = ..., /) -> bytes: ...
 
+    def read1(self, size: int = ..., /) -> bytes: ...
+
 
 class ContainerError(Exception):
     """A compressed stream cannot be read on; ``str()`` is the reason."""
@@ -69,7 +71,9 @@ class CappedStream(io.RawIOBase):
     def read(self, n: int = -1) -> bytes:
         want = self._limit - self.expanded + 1 if n < 0 else min(n, self._limit - self.expanded + 1)
         try:
-            data = self._inner.read(max(want, 0))
+            # read1 returns what one decoding step gives, so the part of a truncated
+            # stream before the break still reaches the scanner
+            data = self._inner.read1(max(want, 0))
         except EOFError:
             raise ContainerError(
                 f"truncated {self._kind}: the stream ended before its end marker after "
@@ -87,6 +91,11 @@ class CappedStream(io.RawIOBase):
                 f"(cap: {self._ratio}x its compressed size, min 16 MB); stopped there"
             )
         return data
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
     def readline(self, size: int | None = -1) -> bytes:  # used by warcio
         out = bytearray()
@@ -111,8 +120,7 @@ def open_members(
     path: Path, max_ratio: int, max_total: int, stack: ExitStack
 ) -> Iterator[Member | ContainerError]:
     """Yield readable members of ``path``; a ``ContainerError`` stands for a skipped member."""
-    raw = stack.enter_context(path.open("rb"))
-    buffered = io.BufferedReader(raw, buffer_size=1 << 20)
+    buffered: BinaryIO = stack.enter_context(path.open("rb", buffering=1 << 20))
     size = path.stat().st_size
     yield from _members(str(path), buffered, size, max_ratio, max_total, stack, 0)
 
@@ -126,7 +134,11 @@ def _members(
     stack: ExitStack,
     depth: int,
 ) -> Iterator[Member | ContainerError]:
-    magic = _sniff(stream)
+    try:
+        magic = _sniff(stream)
+    except ContainerError as exc:
+        yield ContainerError(f"{name}: {exc}")
+        return
     if (depth > MAX_DEPTH and magic[:2] in (GZIP, ZIP[:2])) or (
         depth > MAX_DEPTH and magic == ZSTD
     ):
@@ -192,7 +204,14 @@ def _zip(
             yield ContainerError(f"{member}: cannot open ({exc})")
             continue
         stack.enter_context(inner)
-        capped = CappedStream(inner, member, "zip member", info.compress_size, max_ratio, max_total)
+        capped = CappedStream(
+            inner,  # type: ignore[arg-type]  # ZipExtFile has read1; typeshed says IO[bytes]
+            member,
+            "zip member",
+            info.compress_size,
+            max_ratio,
+            max_total,
+        )
         yield from _members(
             member, _buffered(capped), info.compress_size, max_ratio, max_total, stack, depth + 1
         )

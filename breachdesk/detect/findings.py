@@ -30,33 +30,48 @@ class FindingRecord:
 
 
 def iter_findings(
-    store: Store, scan_id: int | None = None, limit: int | None = None
+    store: Store, scan_id: int | None = None, limit: int | None = None, page: int = 5000
 ) -> Iterator[FindingRecord]:
-    stmt = (
-        select(Finding, Customer.customer_id, Customer.country)
-        .join(Customer, Customer.id == Finding.customer_pk)
-        .order_by(Finding.seen_at, Finding.id)
+    """Findings in id order, fetched a page at a time (no cursor is left open)."""
+    last = 0
+    left = limit
+    while left is None or left > 0:
+        size = page if left is None else min(page, left)
+        stmt = (
+            select(Finding, Customer.customer_id, Customer.country)
+            .join(Customer, Customer.id == Finding.customer_pk)
+            .where(Finding.id > last)
+            .order_by(Finding.id)
+            .limit(size)
+        )
+        if scan_id is not None:
+            stmt = stmt.where(Finding.scan_id == scan_id)
+        with store.sessions() as session:
+            rows = session.execute(stmt).all()
+        if not rows:
+            return
+        for f, cid, country in rows:
+            yield _record(f, cid, country)
+        last = rows[-1][0].id
+        if left is not None:
+            left -= len(rows)
+
+
+def _record(f: Finding, cid: str, country: str) -> FindingRecord:
+    return FindingRecord(
+        id=f.id,
+        scan_id=f.scan_id,
+        customer_id=cid,
+        country=country,
+        fields=f.fields.split(","),
+        source=f.source,
+        locator=f.locator,
+        url=f.url,
+        seen_at=f.seen_at.isoformat() if f.seen_at else None,
+        viewer=f.viewer,
+        viewer_ip=f.viewer_ip,
+        snippet=f.snippet,
     )
-    if scan_id is not None:
-        stmt = stmt.where(Finding.scan_id == scan_id)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    with store.sessions() as session:
-        for f, cid, country in session.execute(stmt.execution_options(yield_per=5000)):
-            yield FindingRecord(
-                id=f.id,
-                scan_id=f.scan_id,
-                customer_id=cid,
-                country=country,
-                fields=f.fields.split(","),
-                source=f.source,
-                locator=f.locator,
-                url=f.url,
-                seen_at=f.seen_at.isoformat() if f.seen_at else None,
-                viewer=f.viewer,
-                viewer_ip=f.viewer_ip,
-                snippet=f.snippet,
-            )
 
 
 def export_jsonl(store: Store, out: TextIO, scan_id: int | None = None) -> int:

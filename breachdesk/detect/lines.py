@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
 BLOCK = 8 << 20
 
@@ -25,6 +26,12 @@ class Piece:
     data: bytes
     offset: int  # byte offset of ``data`` within the line
     last: bool
+
+
+def reader(stream: BinaryIO) -> Callable[[int], bytes]:
+    """``read1`` where the stream has it: a decoder error then loses no bytes read before it."""
+    read1 = getattr(stream, "read1", None)
+    return read1 if callable(read1) else stream.read
 
 
 def iter_blocks(

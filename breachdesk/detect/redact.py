@@ -13,6 +13,7 @@ from collections.abc import Iterable
 _EMAILISH = re.compile(r"[^\s<>\"'(),;:\[\]\\@]{1,64}@[^\s<>\"'(),;:\[\]\\@]{1,255}")
 _DIGITS = re.compile(r"\+?\d[\d .()\-]{4,}\d")
 _SPACE = re.compile(r"\s+")
+_BOUNDARY = re.compile(r"[\s<>\"'(),;]")
 WIDTH = 60
 
 
@@ -44,6 +45,13 @@ def snippet(body: bytes, start: int, end: int, name_words: Iterable[str] = ()) -
     lo = max(0, start - WIDTH)
     hi = min(len(body), end + WIDTH)
     text = body[lo:hi].decode("utf-8", errors="replace")
+    # never start or end inside a token: a cut address could still leak part of itself
+    if lo > 0:
+        cut = _BOUNDARY.search(text)
+        text = text[cut.start() :] if cut else ""
+    if hi < len(body):
+        cuts = list(_BOUNDARY.finditer(text))
+        text = text[: cuts[-1].end()] if cuts else ""
     prefix = "…" if lo > 0 else ""
     suffix = "…" if hi < len(body) else ""
     return prefix + redact(text, name_words) + suffix

@@ -23,6 +23,7 @@ from breachdesk.detect.document import Document, UnitResult
 from breachdesk.detect.fastpath import check_utf8, count_lines, line_spans
 from breachdesk.detect.formats.base import InputFormat, ScanContext, register
 from breachdesk.detect.lines import Block, Piece, iter_blocks
+from breachdesk.detect.lines import reader as _reader
 
 _B64 = re.compile(rb'"body_b64"\s*:')
 _HEAD_FIELD = {
@@ -63,7 +64,7 @@ class ResponseLog(InputFormat):
 
     def scan(self, stream: BinaryIO, source: str, ctx: ScanContext, result: UnitResult) -> None:
         long_line = _LongLine()
-        for item in iter_blocks(stream.read, ctx.options.max_record_bytes):
+        for item in iter_blocks(_reader(stream), ctx.options.max_record_bytes):
             if isinstance(item, Block):
                 self._block(item, source, ctx, result)
                 result.bytes_read += len(item.data)

@@ -8,12 +8,14 @@ read line by line with the same block pre-filter as the response logs.
 from __future__ import annotations
 
 import io
+import json
 from typing import BinaryIO
 
 from breachdesk.detect.document import Document, UnitResult
 from breachdesk.detect.fastpath import check_utf8, count_lines, line_spans
 from breachdesk.detect.formats.base import InputFormat, ScanContext, register
 from breachdesk.detect.lines import Block, iter_blocks
+from breachdesk.detect.lines import reader as _reader
 
 WHOLE_DOCUMENT = (".html", ".htm", ".xhtml", ".json", ".xml", ".eml", ".mht")
 
@@ -32,6 +34,16 @@ class _Prefixed(io.RawIOBase):
             out, self._prefix = self._prefix[:n], self._prefix[n:]
             return out
         return self._rest.read(n)
+
+
+def _unescaped_json(name: str, data: bytes) -> bytes:
+    """JSON written with ``ensure_ascii`` hides non-ASCII letters in ``\\u`` escapes."""
+    if not name.endswith(".json") or b"\\u" not in data:
+        return data
+    try:
+        return json.dumps(json.loads(data), ensure_ascii=False).encode("utf-8")
+    except (ValueError, RecursionError):
+        return data
 
 
 @register
@@ -56,7 +68,13 @@ class Text(InputFormat):
                 ctx.progress(len(data))
                 if check_utf8(data) is not None:
                     ctx.problem(result, source, "invalid UTF-8; undecodable bytes replaced")
-                doc = Document(body=data, source=source, locator="file", viewer=ctx.options.viewer)
+                doc = Document(
+                    body=_unescaped_json(inner, data),
+                    source=source,
+                    locator="file",
+                    viewer=ctx.options.viewer,
+                    record=data,
+                )
                 ctx.matcher.match_document(doc, result)
                 return
             stream = _Prefixed(data, stream)  # type: ignore[assignment]
@@ -67,8 +85,11 @@ class Text(InputFormat):
     ) -> None:
         viewer = ctx.options.viewer
         reported_utf8 = False
-        for item in iter_blocks(stream.read, ctx.options.max_record_bytes):
+        first = True
+        for item in iter_blocks(_reader(stream), ctx.options.max_record_bytes):
             data = item.data
+            if first:  # binary input is reported once as binary, not as bad UTF-8
+                reported_utf8, first = b"\x00" in data[:8192], False
             result.bytes_read += len(data)
             ctx.progress(len(data))
             if isinstance(item, Block):

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from breachdesk.detect.candidates import iter_email_candidates, iter_phone_candidates
+from breachdesk.detect.redact import mask_email, redact
+
+EMAILS = [
+    (b"contact alice@example.com today", ["alice@example.com"]),
+    (b'<a href="mailto:Alice@Example.COM">', ["alice@example.com"]),
+    (rb'{"body":"line one\nalice@example.com"}', ["alice@example.com"]),
+    (rb'{"body":"\u003ctd\u003ealice@example.com\u003c/td\u003e"}', ["alice@example.com"]),
+    ("müller@bücher.de".encode(), ["müller@xn--bcher-kva.de"]),
+    (b"@media screen and (max-width: 600px) { @font-face {} }", []),
+    (b"@import url(x.css); user@localhost", []),
+    (b"end of sentence: bob@shop.example.co.uk.", ["bob@shop.example.co.uk"]),
+    (b"..dots@example.com", ["dots@example.com"]),
+    (b"price 3@4.00", []),
+]
+
+
+@pytest.mark.parametrize(("buf", "expected"), EMAILS)
+def test_email_candidates(buf: bytes, expected: list[str]) -> None:
+    assert [c.value for c in iter_email_candidates(buf) if c.value] == expected
+
+
+def test_escaped_letter_marks_the_candidate_ambiguous() -> None:
+    got = list(iter_email_candidates(rb'"jos\u00e9@example.com"'))
+    assert len(got) == 1 and got[0].ambiguous
+
+
+@pytest.mark.parametrize(
+    ("buf", "expected"),
+    [
+        (b"call +44 20 7946 0018 now", ["+442079460018"]),
+        (b"tel:+1-201-555-0123", ["+12015550123"]),
+        (b"a+b=c; x+1", []),
+    ],
+)
+def test_phone_candidates(buf: bytes, expected: list[str]) -> None:
+    assert [c.value for c in iter_phone_candidates(buf)] == expected
+
+
+@given(st.emails())
+def test_any_valid_email_is_found_in_text(email: str) -> None:
+    if not email.isascii() or any(ch in email.split("@")[0] for ch in "!#$&'*/=?^`{|}~"):
+        return
+    buf = f"<p>{email}</p>".encode()
+    found = [c.value for c in iter_email_candidates(buf)]
+    assert email.lower().rstrip(".") in found or not found or "." not in email.split("@")[1]
+
+
+def test_redaction_masks_emails_digits_and_name_words() -> None:
+    out = redact("Alice Smith <alice@example.com> +44 20 7946 0018 order 12", ["alice", "smith"])
+    assert "alice@" not in out.lower() and "Smith" not in out and "7946" not in out
+    assert "a***@e***.com" in out and "[##########18]" in out and "order 12" in out
+    assert mask_email("x@y") == "x***@***"
