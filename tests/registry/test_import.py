@@ -21,22 +21,76 @@ from breachdesk.store.models import Customer
 from breachdesk.workspace import hasher
 
 ROWS = [
-    {"customer_id": "c1", "email": "Alice@Example.com", "full_name": "Alice Smith",
-     "country": "GB", "subdivision": "", "entity": "shop-uk", "locale": "en_GB",
-     "phone": "020 7946 0018"},
-    {"customer_id": "c2", "email": "bob@bücher.de", "full_name": "Bob Müller", "country": "DE",
-     "subdivision": "DE-BY", "entity": "shop-de", "locale": "de", "phone": ""},
-    {"customer_id": "c3", "email": "carol@example.com", "full_name": "Carol Jones",
-     "country": "US", "subdivision": "CA", "entity": "shop-us", "locale": "en_US",
-     "phone": "(201) 555-0123"},
-    {"customer_id": "c4", "email": "not-an-email", "full_name": "Dan", "country": "GB",
-     "subdivision": "", "entity": "shop-uk", "locale": "", "phone": ""},
-    {"customer_id": "c5", "email": "erin@example.com", "full_name": "Erin", "country": "UK",
-     "subdivision": "", "entity": "shop-uk", "locale": "", "phone": ""},
-    {"customer_id": "c6", "email": "f@example.com", "full_name": "", "country": "GB",
-     "subdivision": "", "entity": "shop-uk", "locale": "", "phone": ""},
-    {"customer_id": "c7", "email": "g@example.com", "full_name": "Gus", "country": "FR",
-     "subdivision": "", "entity": "shop-nowhere", "locale": "fr", "phone": ""},
+    {
+        "customer_id": "c1",
+        "email": "Alice@Example.com",
+        "full_name": "Alice Smith",
+        "country": "GB",
+        "subdivision": "",
+        "entity": "shop-uk",
+        "locale": "en_GB",
+        "phone": "020 7946 0018",
+    },
+    {
+        "customer_id": "c2",
+        "email": "bob@bücher.de",
+        "full_name": "Bob Müller",
+        "country": "DE",
+        "subdivision": "DE-BY",
+        "entity": "shop-de",
+        "locale": "de",
+        "phone": "",
+    },
+    {
+        "customer_id": "c3",
+        "email": "carol@example.com",
+        "full_name": "Carol Jones",
+        "country": "US",
+        "subdivision": "CA",
+        "entity": "shop-us",
+        "locale": "en_US",
+        "phone": "(201) 555-0123",
+    },
+    {
+        "customer_id": "c4",
+        "email": "not-an-email",
+        "full_name": "Dan",
+        "country": "GB",
+        "subdivision": "",
+        "entity": "shop-uk",
+        "locale": "",
+        "phone": "",
+    },
+    {
+        "customer_id": "c5",
+        "email": "erin@example.com",
+        "full_name": "Erin",
+        "country": "UK",
+        "subdivision": "",
+        "entity": "shop-uk",
+        "locale": "",
+        "phone": "",
+    },
+    {
+        "customer_id": "c6",
+        "email": "f@example.com",
+        "full_name": "",
+        "country": "GB",
+        "subdivision": "",
+        "entity": "shop-uk",
+        "locale": "",
+        "phone": "",
+    },
+    {
+        "customer_id": "c7",
+        "email": "g@example.com",
+        "full_name": "Gus",
+        "country": "FR",
+        "subdivision": "",
+        "entity": "shop-nowhere",
+        "locale": "fr",
+        "phone": "",
+    },
 ]
 
 
@@ -91,8 +145,16 @@ def test_jsonl_and_parquet_with_column_mapping(
     store: Store, settings: Settings, tmp_path: Path
 ) -> None:
     ents = load_entities(settings.entities_path)
-    renamed = [{"CustID": r["customer_id"], "E-Mail Address": r["email"], "Name": r["full_name"],
-                "Land": r["country"], "entity": r["entity"]} for r in ROWS[:3]]
+    renamed = [
+        {
+            "CustID": r["customer_id"],
+            "E-Mail Address": r["email"],
+            "Name": r["full_name"],
+            "Land": r["country"],
+            "entity": r["entity"],
+        }
+        for r in ROWS[:3]
+    ]
     mapping = {"CustID": "customer_id", "E-Mail Address": "email", "Land": "country"}
     jl = tmp_path / "c.jsonl"
     jl.write_text("\n".join(json.dumps(r) for r in renamed) + "\n{broken\n", encoding="utf-8")
@@ -116,8 +178,13 @@ def test_index_is_compact_and_finds_customers(
     idx = MatchIndex(settings.index_dir, keyed.fingerprint_of_key)
     payload = idx.keys.nbytes + idx.rows.nbytes + idx.names.nbytes
     assert payload / stats.identifiers <= 16
-    found = idx.lookup([keyed.email(normalise_email("ALICE@example.com")),
-                        keyed.email("nobody@example.com"), keyed.phone("+12015550123")])
+    found = idx.lookup(
+        [
+            keyed.email(normalise_email("ALICE@example.com")),
+            keyed.email("nobody@example.com"),
+            keyed.phone("+12015550123"),
+        ]
+    )
     with store.sessions() as s:
         ids = {cid: pk for cid, pk in s.execute(select(Customer.customer_id, Customer.id))}
     assert sorted(found.values()) == sorted([[ids["c1"]], [ids["c3"]]])

@@ -28,8 +28,17 @@ def test_email_normalisation(raw: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", ["no-at-sign", "a@b@c.com", "@example.com", "a@", "a..b@example.com", "a@-bad-.com",
-            "a@localhost", ".a@example.com"]
+    "raw",
+    [
+        "no-at-sign",
+        "a@b@c.com",
+        "@example.com",
+        "a@",
+        "a..b@example.com",
+        "a@-bad-.com",
+        "a@localhost",
+        ".a@example.com",
+    ],
 )
 def test_invalid_emails_are_rejected_with_a_reason(raw: str) -> None:
     with pytest.raises(NormaliseError) as exc:
