@@ -42,7 +42,23 @@ class Candidate:
     ambiguous: bool = False  # an escaped letter touches it: decode the record and look again
 
 
+_SEEN: dict[bytes, str | None] = {}
+_SEEN_LIMIT = 100_000
+
+
 def _fast_normalise(raw: bytes) -> str | None:
+    """Normalise an email candidate, remembering recent ones (pages repeat addresses)."""
+    try:
+        return _SEEN[raw]
+    except KeyError:
+        pass
+    if len(_SEEN) >= _SEEN_LIMIT:
+        _SEEN.clear()
+    value = _SEEN[raw] = _normalise(raw)
+    return value
+
+
+def _normalise(raw: bytes) -> str | None:
     """Normalise an email candidate; ASCII takes a cheap path."""
     if raw.isascii():
         low = raw.lower()

@@ -9,7 +9,6 @@ Unknown emails on the other lines are counted here, so nothing is counted twice.
 from __future__ import annotations
 
 import bisect
-import re
 
 from breachdesk.detect.candidates import iter_email_candidates, iter_phone_candidates
 from breachdesk.detect.document import UnitResult
@@ -17,15 +16,20 @@ from breachdesk.detect.matcher import Matcher
 
 
 def line_spans(
-    data: bytes, matcher: Matcher, result: UnitResult, marker: re.Pattern[bytes] | None = None
+    data: bytes, matcher: Matcher, result: UnitResult, marker: bytes | None = None
 ) -> list[tuple[int, int]]:
-    """Return ``(start, end)`` byte spans of the lines that need the full path."""
+    """Return ``(start, end)`` byte spans of the lines that need the full path.
+
+    ``marker`` is a literal (such as ``"body_b64"``) whose lines always need it.
+    """
     emails = list(iter_email_candidates(data))
     phones = list(iter_phone_candidates(data))
     slow: set[int] = set()
     if marker is not None:
-        for m in marker.finditer(data):
-            slow.add(data.rfind(b"\n", 0, m.start()) + 1)
+        at = data.find(marker)
+        while at != -1:
+            slow.add(data.rfind(b"\n", 0, at) + 1)
+            at = data.find(marker, at + len(marker))
     e_hashes = [matcher.email_hash(c.value) if c.value else 0 for c in emails]
     p_hashes = [matcher.hasher.phone(c.value) for c in phones]
     wanted = [h for h in e_hashes if h] + p_hashes
@@ -52,10 +56,6 @@ def line_spans(
         if i < 0 or pos >= ends[i]:
             result.unknown_emails += 1
     return list(zip(starts, ends, strict=True))
-
-
-def count_lines(data: bytes) -> int:
-    return data.count(b"\n") + (0 if not data or data.endswith(b"\n") else 1)
 
 
 def check_utf8(data: bytes) -> int | None:

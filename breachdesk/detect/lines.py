@@ -18,6 +18,7 @@ BLOCK = 8 << 20
 class Block:
     data: bytes
     first_line: int  # 1-based number of the first line in ``data``
+    lines: int  # how many lines ``data`` holds (counted once, here)
 
 
 @dataclass(slots=True)
@@ -44,7 +45,7 @@ def iter_blocks(
         chunk = read(block)
         if not chunk:
             if carry:
-                yield Block(carry, line)
+                yield Block(carry, line, 1)
             return
         data = carry + chunk if carry else chunk
         cut = data.rfind(b"\n")
@@ -52,8 +53,9 @@ def iter_blocks(
             carry = data
         else:
             whole = data[: cut + 1]
-            yield Block(whole, line)
-            line += whole.count(b"\n")
+            n = whole.count(b"\n")
+            yield Block(whole, line, n)
+            line += n
             carry = data[cut + 1 :]
         if len(carry) > max_record:
             carry = yield from _oversized(read, carry, line, block)

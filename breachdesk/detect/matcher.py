@@ -36,24 +36,18 @@ def _windows(tokens: Sequence[str], k: int) -> Iterator[tuple[int, ...]]:
     """Index tuples of k tokens in order, each within ``_MAX_GAP`` of the previous."""
     n = len(tokens)
     if k == 1:
-        for i in range(n):
-            yield (i,)
-        return
-    if k > 4:  # long names: contiguous only
-        for i in range(n - k + 1):
-            yield tuple(range(i, i + k))
-        return
-
-    def extend(prefix: tuple[int, ...]) -> Iterator[tuple[int, ...]]:
-        if len(prefix) == k:
-            yield prefix
-            return
-        last = prefix[-1]
-        for j in range(last + 1, min(n, last + 1 + _MAX_GAP)):
-            yield from extend((*prefix, j))
-
-    for i in range(n):
-        yield from extend((i,))
+        return ((i,) for i in range(n))
+    if k > 3:  # long names: contiguous only
+        return (tuple(range(i, i + k)) for i in range(n - k + 1))
+    gap = _MAX_GAP
+    if k == 2:
+        return ((i, j) for i in range(n) for j in range(i + 1, min(n, i + 1 + gap)))
+    return (
+        (i, j, m)
+        for i in range(n)
+        for j in range(i + 1, min(n, i + 1 + gap))
+        for m in range(j + 1, min(n, j + 1 + gap))
+    )
 
 
 class Matcher:
@@ -149,10 +143,10 @@ class Matcher:
         for row, packed in wanted.items():
             k = packed & 0xF
             if k not in by_k:
-                table: dict[int, tuple[int, ...]] = {}
+                unique: dict[tuple[str, ...], tuple[int, ...]] = {}
                 for idx in _windows(tokens, k):
-                    table.setdefault(self.hasher.name([tokens[i] for i in idx]), idx)
-                by_k[k] = table
+                    unique.setdefault(tuple(tokens[i] for i in idx), idx)
+                by_k[k] = {self.hasher.name(words): idx for words, idx in unique.items()}
             match = by_k[k].get(packed)
             if match is not None:
                 fields[row].add("name")

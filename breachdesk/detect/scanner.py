@@ -84,6 +84,7 @@ def scan_paths(
         scan_id = run.id
     summary = ScanSummary(scan_id=scan_id, files=plan.files, workers=n_workers)
     summary.problems.extend(plan.problems)
+    store.engine.dispose()  # no pooled connection may be shared with forked workers
     results = _execute(
         plan.units,
         keyed_key(cfg),
@@ -136,7 +137,9 @@ def _execute(
     total: int,
     progress: Progress | None,
 ) -> list[UnitResult]:
-    ctx = mp.get_context("spawn")
+    # fork shares the imported modules and the mapped index with workers at no cost;
+    # workers never touch the store, and the parent's pool was disposed before this.
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     counter: Any = ctx.Value("q", 0)
     results: list[UnitResult] = []
 

@@ -20,12 +20,12 @@ from datetime import datetime
 from typing import Any, BinaryIO
 
 from breachdesk.detect.document import Document, UnitResult
-from breachdesk.detect.fastpath import check_utf8, count_lines, line_spans
+from breachdesk.detect.fastpath import check_utf8, line_spans
 from breachdesk.detect.formats.base import InputFormat, ScanContext, register
 from breachdesk.detect.lines import Block, Piece, iter_blocks
 from breachdesk.detect.lines import reader as _reader
 
-_B64 = re.compile(rb'"body_b64"\s*:')
+_B64 = b'"body_b64"'
 _HEAD_FIELD = {
     name: re.compile(rb'"' + name.encode() + rb'"\s*:\s*(?:"((?:[^"\\]|\\.){0,512})"|null)')
     for name in ("ts", "viewer", "ip", "url")
@@ -78,7 +78,7 @@ class ResponseLog(InputFormat):
 
     def _block(self, block: Block, source: str, ctx: ScanContext, result: UnitResult) -> None:
         data = block.data
-        n = count_lines(data)
+        n = block.lines
         result.records += n
         result.lines += n
         bad = check_utf8(data)

@@ -12,7 +12,7 @@ import json
 from typing import BinaryIO
 
 from breachdesk.detect.document import Document, UnitResult
-from breachdesk.detect.fastpath import check_utf8, count_lines, line_spans
+from breachdesk.detect.fastpath import check_utf8, line_spans
 from breachdesk.detect.formats.base import InputFormat, ScanContext, register
 from breachdesk.detect.lines import Block, iter_blocks
 from breachdesk.detect.lines import reader as _reader
@@ -93,7 +93,7 @@ class Text(InputFormat):
             result.bytes_read += len(data)
             ctx.progress(len(data))
             if isinstance(item, Block):
-                n = count_lines(data)
+                n = block.lines
                 result.records += n
                 result.lines += n
                 bad = check_utf8(data)
