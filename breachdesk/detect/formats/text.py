@@ -93,7 +93,7 @@ class Text(InputFormat):
             result.bytes_read += len(data)
             ctx.progress(len(data))
             if isinstance(item, Block):
-                n = block.lines
+                n = item.lines
                 result.records += n
                 result.lines += n
                 bad = check_utf8(data)
