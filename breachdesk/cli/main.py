@@ -27,6 +27,7 @@ app = typer.Typer(
 
 def _register() -> None:
     from breachdesk.cli import audit as audit_cli
+    from breachdesk.cli import incident as incident_cli
     from breachdesk.cli import registry as registry_cli
     from breachdesk.cli import scan as scan_cli
     from breachdesk.cli import workspace as workspace_cli
@@ -35,6 +36,7 @@ def _register() -> None:
     registry_cli.register(app)
     scan_cli.register(app)
     audit_cli.register(app)
+    incident_cli.register(app)
 
 
 _register()
