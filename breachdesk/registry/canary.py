@@ -49,7 +49,9 @@ def canary_bound(leak_fraction: Fraction = LEAK_FRACTION, confidence: Fraction =
     return math.ceil(math.log(float(1 - confidence)) / math.log(float(1 - leak_fraction)))
 
 
-def miss_probability(members: int, canaries: int, leak_fraction: Fraction = LEAK_FRACTION) -> Fraction:
+def miss_probability(
+    members: int, canaries: int, leak_fraction: Fraction = LEAK_FRACTION
+) -> Fraction:
     """Exact chance that a leak of ``ceil(f * N)`` rows holds none of ``canaries``."""
     total = members + canaries
     leaked = math.ceil(leak_fraction * total)

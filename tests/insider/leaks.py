@@ -1,0 +1,40 @@
+"""Build leaked files from an export the way leaks look: sampled, reordered, noisy."""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+NOISE = [
+    "found this on a forum lol, fresh list 2026",
+    "contact support@help.example.org for removal",
+    "random.person@unrelated.example.net,Someone Else,ZZ",
+    "@media screen and (max-width: 600px) { body { margin: 0 } }",
+    "",
+]
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def leak_csv(
+    rows: list[dict[str, str]],
+    out: Path,
+    columns: list[str],
+    rng: random.Random,
+    noise: int = 20,
+) -> Path:
+    """Write ``rows`` with ``columns`` in that order, noise lines mixed in, no header."""
+    lines = [",".join(r[c] for c in columns) for r in rows]
+    lines += rng.choices(NOISE, k=noise)
+    rng.shuffle(lines)
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return out
+
+
+def sample(rows: list[dict[str, str]], fraction: float, rng: random.Random) -> list[dict[str, str]]:
+    k = max(1, round(len(rows) * fraction))
+    return rng.sample(rows, k)
