@@ -30,6 +30,7 @@ def _register() -> None:
     from breachdesk.cli import incident as incident_cli
     from breachdesk.cli import registry as registry_cli
     from breachdesk.cli import scan as scan_cli
+    from breachdesk.cli import scope as scope_cli
     from breachdesk.cli import workspace as workspace_cli
 
     workspace_cli.register(app)
@@ -37,6 +38,7 @@ def _register() -> None:
     scan_cli.register(app)
     audit_cli.register(app)
     incident_cli.register(app)
+    scope_cli.register(app)
 
 
 _register()
