@@ -42,6 +42,38 @@ class Settings(BaseSettings):
     max_expansion_ratio: int = Field(
         default=200, description="Cap on expanded/compressed size for one archive member."
     )
+    tripwire_host: str = Field(default="127.0.0.1", description="Tripwire SMTP bind address.")
+    tripwire_port: int = Field(default=2525, description="Tripwire SMTP port.")
+    tripwire_max_bytes: int = Field(
+        default=1024 * 1024, description="Largest message the tripwire accepts (SMTP SIZE)."
+    )
+    tripwire_webhook_url: str | None = Field(
+        default=None, description="URL every tripwire alert is POSTed to as JSON."
+    )
+    tripwire_alert_to: str | None = Field(
+        default=None, description="Address every tripwire alert is mailed to."
+    )
+    tripwire_relay: str = Field(
+        default="127.0.0.1:25", description="host:port of the SMTP relay for alert mail."
+    )
+    smtp_host: str = Field(default="127.0.0.1", description="SMTP server notices are sent through.")
+    smtp_port: int = Field(default=25, description="SMTP port (587 for STARTTLS, 465 for TLS).")
+    smtp_starttls: bool = Field(default=False, description="Upgrade the SMTP session with STARTTLS.")
+    smtp_tls: bool = Field(default=False, description="Connect with implicit TLS (port 465).")
+    smtp_username: str | None = Field(default=None, description="SMTP AUTH user name.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP AUTH password.")
+    smtp_timeout: float = Field(default=30.0, description="Seconds before an SMTP call times out.")
+    notify_concurrency: int = Field(default=8, description="Parallel SMTP connections per worker.")
+    notify_rate: float = Field(default=0.0, description="Messages per second per worker; 0 = no cap.")
+    notify_window_cap: int = Field(
+        default=0, description="Most messages per sliding window (e.g. 50000); 0 = no cap."
+    )
+    notify_window_seconds: int = Field(default=3600, description="Length of the sliding window.")
+    notify_lease_seconds: int = Field(
+        default=120, description="How long a claimed row stays `sending` before it may be resent."
+    )
+    notify_max_attempts: int = Field(default=8, description="4xx retries before a row fails.")
+    notify_batch: int = Field(default=200, description="Rows one worker claims at a time.")
 
     @property
     def key_path(self) -> Path:
@@ -54,6 +86,10 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.workspace / "index"
+
+    @property
+    def dkim_dir(self) -> Path:
+        return self.workspace / "dkim"
 
     @property
     def rejects_dir(self) -> Path:

@@ -29,21 +29,13 @@ from breachdesk.errors import ConfigError, UsageError
 from breachdesk.registry.canary import Canary, canary_count, email_hash_hex, make_canary
 from breachdesk.registry.entities import Entity
 from breachdesk.registry.keyed import KeyedHasher
+from breachdesk.registry.readers import FIELDS
 from breachdesk.store import Store
 from breachdesk.store.audit import record
 from breachdesk.store.models import Customer
 from breachdesk.store.models.exports import Export, ExportCanary
 
-COLUMNS = (
-    "customer_id",
-    "email",
-    "full_name",
-    "country",
-    "subdivision",
-    "entity",
-    "locale",
-    "phone",
-)
+COLUMNS = FIELDS  # the registry's own fields, in its order
 DEFAULT_COLUMNS = ("customer_id", "full_name", "email", "country")
 FILTERABLE = ("country", "entity", "subdivision", "locale")
 FORMATS = ("csv", "jsonl", "parquet")
