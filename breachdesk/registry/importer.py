@@ -7,15 +7,21 @@ number, field and reason (never the raw value), and counted in the summary.
 from __future__ import annotations
 
 import csv
+import itertools
+import multiprocessing as mp
+import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import pycountry
 from babel import Locale, UnknownLocaleError
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from breachdesk.errors import InputError
 from breachdesk.registry.entities import Entity
@@ -47,9 +53,18 @@ class ImportSummary:
     updated: int = 0
     rejected: int = 0
     warnings: int = 0
+    upserted: int = 0
     rejects_file: str | None = None
     rejects: list[Reject] = field(default_factory=list)
     by_country: dict[str, int] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=4096)
+def _locale(value: str) -> str | None:
+    try:
+        return str(Locale.parse(value.replace("-", "_")))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
 
 
 def validate_row(
@@ -110,10 +125,11 @@ def validate_row(
             )
     locale = row.get("locale")
     if locale:
-        try:
-            locale = str(Locale.parse(locale.replace("-", "_")))
-        except (UnknownLocaleError, ValueError, TypeError):
+        canonical = _locale(locale)
+        if canonical is None:
             problems.append(Reject(n, "warning", "locale", f"unknown locale {locale!r}; kept", cid))
+        else:
+            locale = canonical
     phone = row.get("phone")
     if phone:
         try:
@@ -135,6 +151,43 @@ def validate_row(
     }, problems
 
 
+Validated = list[tuple[int, dict[str, object] | None, list[Reject]]]
+
+
+def _validate_chunk(
+    chunk: list[tuple[int, Row]], entities: Mapping[str, Entity], now: datetime
+) -> Validated:
+    return [(n, *validate_row(n, row, entities, now)) for n, row in chunk]
+
+
+def _validated(
+    rows: Iterable[tuple[int, Row]],
+    entities: Mapping[str, Entity],
+    now: datetime,
+    workers: int,
+) -> Iterator[Validated]:
+    """Validate chunks of rows, in worker processes when there are several cores.
+
+    At most ``2 * workers`` chunks are in flight, so memory stays flat however
+    large the file is, and chunks come back in file order.
+    """
+    rows_iter = iter(rows)
+    chunks = iter(lambda: list(itertools.islice(rows_iter, BATCH)), [])
+    if workers <= 1:
+        for chunk in chunks:
+            yield _validate_chunk(chunk, entities, now)
+        return
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+        inflight: deque[Future[Validated]] = deque()
+        for chunk in chunks:
+            inflight.append(pool.submit(_validate_chunk, chunk, entities, now))
+            if len(inflight) >= 2 * workers:
+                yield inflight.popleft().result()
+        while inflight:
+            yield inflight.popleft().result()
+
+
 def import_registry(
     store: Store,
     path: Path,
@@ -143,6 +196,7 @@ def import_registry(
     mapping: Mapping[str, str] | None = None,
     fmt: str | None = None,
     progress: Callable[[int], None] | None = None,
+    workers: int = 0,
 ) -> ImportSummary:
     """Import one file into the registry. Idempotent: upsert by ``customer_id``."""
     if not path.is_file():
@@ -150,35 +204,43 @@ def import_registry(
     reader = reader_for(path, fmt)
     summary = ImportSummary(source=str(path))
     now = datetime.now(UTC)
+    n_workers = workers or (os.cpu_count() or 1)
+    if not workers and path.stat().st_size < 4 * 1024 * 1024:
+        n_workers = 1  # not worth starting processes for
     batch: dict[str, dict[str, object]] = {}
+    before = _count(store)
+    store.engine.dispose()  # forked validators must not inherit pooled connections
     try:
-        for n, row in reader(path, mapping or {}):
-            summary.rows_read += 1
-            record, problems = validate_row(n, row, entities, now)
-            summary.rejects.extend(problems)
-            if record is None:
-                summary.rejected += 1
-                continue
-            summary.warnings += sum(1 for p in problems if p.severity == "warning")
-            cid = str(record["customer_id"])
-            if cid in batch:
-                summary.rejects.append(
-                    Reject(
-                        n,
-                        "warning",
-                        "customer_id",
-                        "customer id repeats an earlier row; later row kept",
-                        cid,
+        for validated in _validated(reader(path, mapping or {}), entities, now, n_workers):
+            for n, record, problems in validated:
+                summary.rows_read += 1
+                summary.rejects.extend(problems)
+                if record is None:
+                    summary.rejected += 1
+                    continue
+                summary.warnings += sum(1 for p in problems if p.severity == "warning")
+                cid = str(record["customer_id"])
+                if cid in batch:
+                    summary.rejects.append(
+                        Reject(
+                            n,
+                            "warning",
+                            "customer_id",
+                            "customer id repeats an earlier row; later row kept",
+                            cid,
+                        )
                     )
-                )
-                summary.warnings += 1
-            batch[cid] = record
+                    summary.warnings += 1
+                batch[cid] = record
             if len(batch) >= BATCH:
                 _flush(store, batch.values(), summary)
                 batch.clear()
                 if progress:
                     progress(summary.rows_read)
         _flush(store, batch.values(), summary)
+        # upserts do not say which rows were new; the table's growth does
+        summary.inserted = _count(store) - before
+        summary.updated = summary.upserted - summary.inserted
     except UnicodeDecodeError as exc:
         raise InputError(
             str(path), f"not UTF-8 text (byte {exc.start}); re-save as UTF-8"
@@ -196,17 +258,17 @@ def _flush(store: Store, records: Iterable[dict[str, object]], summary: ImportSu
     rows = list(records)
     if not rows:
         return
-    ids = [str(r["customer_id"]) for r in rows]
     with store.session() as session:
-        existing = set(
-            session.scalars(select(Customer.customer_id).where(Customer.customer_id.in_(ids)))
-        )
         store.upsert(session, Customer, rows, key=["customer_id"])
-    summary.updated += len(existing)
-    summary.inserted += len(rows) - len(existing)
+    summary.upserted += len(rows)
     for r in rows:
         c = str(r["country"])
         summary.by_country[c] = summary.by_country.get(c, 0) + 1
+
+
+def _count(store: Store) -> int:
+    with store.sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(Customer)) or 0)
 
 
 def _write_rejects(rejects_dir: Path, source: Path, rejects: list[Reject]) -> Path:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import idna
 import phonenumbers
@@ -55,15 +56,49 @@ def normalise_email(value: str) -> str:
     return f"{local}@{normalise_domain(domain)}"
 
 
+_PUNCT = re.compile(r"[\s().\-/\u00a0]+")
+_DIGITS = re.compile(r"^\+?\d+$")
+
+
+@lru_cache(maxsize=512)
+def _region(region: str) -> tuple[int, str] | None:
+    """(country calling code, national trunk prefix) from phonenumbers' metadata."""
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region, None)
+    if meta is None or meta.country_code is None:
+        return None
+    return meta.country_code, meta.national_prefix or ""
+
+
 def normalise_phone(value: str, region: str | None) -> str:
-    """Return E.164 (``+447700900123``) for a phone written in any common format."""
+    """Return E.164 (``+442079460018``) for a phone written in any common format.
+
+    Plain international and national forms are assembled from phonenumbers' own
+    metadata (calling code, trunk prefix) and checked with ``is_possible_number``;
+    anything else (letters, extensions, odd prefixes) goes through its full parser.
+    """
+    compact = _PUNCT.sub("", value)
+    if _DIGITS.match(compact):
+        if compact.startswith("00"):
+            compact = "+" + compact[2:]
+        number = None
+        if compact.startswith("+"):
+            try:
+                number = phonenumbers.parse(compact, None)
+            except phonenumbers.NumberParseException:
+                number = None
+        elif region and (info := _region(region)) is not None:
+            code, trunk = info
+            national = compact[len(trunk) :] if trunk and compact.startswith(trunk) else compact
+            number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
+        if number is not None and phonenumbers.is_possible_number(number):
+            return f"+{number.country_code}{number.national_number}"
     try:
-        number = phonenumbers.parse(value, region)
+        parsed = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
         raise NormaliseError("phone is not a recognisable number") from None
-    if not phonenumbers.is_valid_number(number):
-        raise NormaliseError(f"phone is not a valid number for region {region or '?'}")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if not phonenumbers.is_possible_number(parsed):
+        raise NormaliseError(f"phone is not a possible number for region {region or '?'}")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def name_tokens(value: str) -> list[str]:

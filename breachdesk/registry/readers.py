@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Iterator, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -65,15 +66,22 @@ def parse_mapping(pairs: list[str]) -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=1024)
+def _field_for(key: str, mapping: tuple[tuple[str, str], ...]) -> str | None:
+    explicit = dict(mapping).get(key)
+    if explicit is not None:
+        return explicit
+    low = key.strip().lower().replace(" ", "_")
+    return low if low in FIELDS else ALIASES.get(low)
+
+
 def _canonical(record: Mapping[str, Any], mapping: Mapping[str, str]) -> Row:
+    frozen = tuple(sorted(mapping.items()))
     row: Row = {}
     for key, value in record.items():
         if key is None:
             continue
-        name = mapping.get(key)
-        if name is None:
-            low = key.strip().lower().replace(" ", "_")
-            name = low if low in FIELDS else ALIASES.get(low)
+        name = _field_for(key, frozen)
         if name is None or row.get(name):
             continue
         row[name] = None if value is None else str(value).strip() or None
@@ -82,9 +90,26 @@ def _canonical(record: Mapping[str, Any], mapping: Mapping[str, str]) -> Row:
 
 def read_csv(path: Path, mapping: Mapping[str, str]) -> Iterator[tuple[int, Row]]:
     with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        for n, rec in enumerate(reader, start=1):
-            yield n, _canonical(rec, mapping)
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if header is None:
+            return
+        frozen = tuple(sorted(mapping.items()))
+        columns: list[tuple[int, str]] = []
+        taken: set[str] = set()
+        for i, key in enumerate(header):
+            name = _field_for(key, frozen)
+            if name is not None and name not in taken:
+                columns.append((i, name))
+                taken.add(name)
+        width = len(header)
+        for n, values in enumerate(reader, start=1):
+            if not values:
+                continue
+            if len(values) != width:
+                yield n, {"__error__": f"has {len(values)} columns, the header has {width}"}
+                continue
+            yield n, {name: values[i].strip() or None for i, name in columns}
 
 
 def read_jsonl(path: Path, mapping: Mapping[str, str]) -> Iterator[tuple[int, Row]]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, Table, create_engine, event, inspect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
@@ -101,7 +101,8 @@ class Store:
         """Insert rows, or update ``update`` columns (default: all but the key) on conflict."""
         if not rows:
             return
-        ins = pg_insert(model) if self.dialect == "postgresql" else sqlite_insert(model)
+        table = cast(Table, model.__table__)
+        ins = pg_insert(table) if self.dialect == "postgresql" else sqlite_insert(table)
         cols = update if update is not None else [c for c in rows[0] if c not in key]
         if cols:
             stmt = ins.on_conflict_do_update(

@@ -221,3 +221,22 @@ def test_cli_import_and_key_permissions(
     settings.key_path.chmod(0o644)
     assert run(["registry", "import", str(src)]) == 1
     assert "chmod 600" in capsys.readouterr().err
+
+
+def test_parallel_validation_gives_the_same_result(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    ents = load_entities(settings.entities_path)
+    rows = [
+        dict(ROWS[i % len(ROWS)], customer_id=f"p{i}", email=f"p{i}@example.com")
+        for i in range(12_000)
+    ]
+    rows[7000]["country"] = "XX"
+    src = write_csv(tmp_path / "many.csv", rows)
+    s = import_registry(store, src, ents, settings.rejects_dir, workers=2)
+    bad_entity = sum(1 for r in rows if r["entity"] == "shop-nowhere")
+    no_name = sum(1 for r in rows if not r["full_name"])
+    assert s.rows_read == 12_000
+    assert s.rejected == bad_entity + no_name + 1
+    assert s.inserted == 12_000 - s.rejected == count(store)
+    assert any(r.row == 7001 and r.field == "country" for r in s.rejects)
