@@ -27,6 +27,7 @@ app = typer.Typer(
 
 def _register() -> None:
     from breachdesk.cli import audit as audit_cli
+    from breachdesk.cli import exports as exports_cli
     from breachdesk.cli import incident as incident_cli
     from breachdesk.cli import registry as registry_cli
     from breachdesk.cli import scan as scan_cli
@@ -39,6 +40,7 @@ def _register() -> None:
     audit_cli.register(app)
     incident_cli.register(app)
     scope_cli.register(app)
+    exports_cli.register(app)
 
 
 _register()

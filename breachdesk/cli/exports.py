@@ -1,0 +1,241 @@
+"""``breachdesk export | attribute | tripwire | access scan``: insider leaks."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+from rich.table import Table
+
+from breachdesk.cli.context import console, open_store, settings
+from breachdesk.detect.access import scan_access
+from breachdesk.detect.attribute import Attribution, attribute_dump
+from breachdesk.detect.attribution_record import record_attribution
+from breachdesk.detect.tripwire import Alert, TripwireConfig, start_tripwire
+from breachdesk.errors import UsageError
+from breachdesk.registry.entities import load_entities
+from breachdesk.registry.exports import DEFAULT_COLUMNS, ExportRequest, create_export, parse_where
+from breachdesk.registry.index import MatchIndex
+from breachdesk.store.audit import default_actor
+from breachdesk.workspace import hasher
+
+access_app = typer.Typer(help="Employee data-access anomalies.", no_args_is_help=True)
+
+
+def export_cmd(
+    to: Annotated[str, typer.Option("--to", help="Who receives the extract.")],
+    by: Annotated[str, typer.Option("--by", help="Who makes the export.")],
+    purpose: Annotated[str, typer.Option("--purpose", help="Why it is sent.")],
+    out: Annotated[Path, typer.Option("--out", help="File to write.")],
+    where: Annotated[
+        list[str] | None,
+        typer.Option("--where", help="FIELD=VALUE[,VALUE] on country/entity/subdivision/locale."),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv, jsonl or parquet.")] = "csv",
+    columns: Annotated[
+        str, typer.Option("--columns", help="Comma-separated registry fields to include.")
+    ] = ",".join(DEFAULT_COLUMNS),
+) -> None:
+    """Write a customer extract with canaries blended in, and register it."""
+    cfg = settings()
+    req = ExportRequest(
+        recipient=to,
+        exporter=by,
+        purpose=purpose,
+        out=out,
+        fmt=fmt,
+        filters=parse_where(where or []),
+        columns=[c.strip() for c in columns.split(",") if c.strip()],
+    )
+    with open_store(cfg) as store:
+        res = create_export(store, hasher(cfg), load_entities(cfg.entities_path), req)
+    console.print(
+        f"export {res.export_id} ({res.uid}) to {to}: {res.members:,} customers and "
+        f"{res.canaries} canaries written to {res.out}"
+    )
+
+
+def _table(att: Attribution) -> None:
+    s = att.stats
+    console.print(
+        f"read {s.bytes:,} bytes, {s.lines:,} lines: {s.emails:,} email and {s.phones:,} "
+        f"phone candidates, {s.unknown_emails:,} emails not in the registry"
+    )
+    console.print(f"[bold]{att.matched:,} matched[/bold] registry customers")
+    if att.matched:
+        console.print("elements seen: " + ", ".join(f"{k} {v:,}" for k, v in att.elements.items()))
+        if att.by_country:
+            console.print(
+                "by country: " + ", ".join(f"{k} {v:,}" for k, v in att.by_country.items())
+            )
+    if s.canary_domain_unknown:
+        console.print(f"{s.canary_domain_unknown:,} addresses on canary domains match no canary")
+    table = Table(title="exports")
+    for col in (
+        "named",
+        "export",
+        "to",
+        "by",
+        "when",
+        "in dump",
+        "containment",
+        "canaries",
+        "confidence",
+    ):
+        table.add_column(col)
+    for e in att.exports[:15]:
+        table.add_row(
+            e.evidence if e.named else "",
+            f"{e.export_id} {e.uid}",
+            e.recipient,
+            e.exporter,
+            e.created_at,
+            f"{e.in_dump:,}/{e.members:,}",
+            f"{e.containment:.1%}",
+            f"{e.canaries_found}/{e.canaries_total}",
+            f"{e.confidence:.6f}",
+        )
+    if att.exports:
+        console.print(table)
+    else:
+        console.print("no export overlaps this dump")
+    console.print(f"cause: {att.cause}")
+    for p in att.problems:
+        console.print(f"[yellow]problem[/yellow] {p['source']}: {p['reason']}")
+
+
+def attribute_cmd(
+    dumps: Annotated[
+        list[Path], typer.Argument(help="Leaked files: any text, CSV, JSON, gz, zip.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    incident: Annotated[
+        int | None, typer.Option("--incident", help="Add the scope to this incident.")
+    ] = None,
+    open_new: Annotated[
+        bool, typer.Option("--open-incident", help="Open a new incident with the scope.")
+    ] = False,
+) -> None:
+    """Find registry customers and canaries in a leaked list, and name its source export(s)."""
+    if incident is not None and open_new:
+        raise UsageError("use --incident ID or --open-incident, not both")
+    cfg = settings()
+    keyed = hasher(cfg)
+    index = MatchIndex(cfg.index_dir, keyed.fingerprint_of_key)
+    total = sum(p.stat().st_size for p in dumps if p.is_file())
+    with open_store(cfg) as store:
+        with Progress(
+            BarColumn(), DownloadColumn(), TransferSpeedColumn(), console=console, transient=True
+        ) as bar:
+            task = bar.add_task("attributing", total=total or None)
+            att = attribute_dump(
+                store,
+                keyed,
+                index,
+                dumps,
+                cfg.max_expansion_ratio,
+                cfg.max_expanded_bytes,
+                progress=lambda n: bar.update(task, completed=n),
+            )
+        rec = record_attribution(store, cfg, att, default_actor(cfg), incident, open_new)
+    if as_json:
+        out = att.to_json()
+        out["attribution_id"] = rec.attribution_id
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    _table(att)
+    if rec.incident_id:
+        console.print(f"incident {rec.incident_id}: {rec.attached:,} customers attached")
+
+
+def tripwire_cmd(
+    host: Annotated[str | None, typer.Option("--host", help="Bind address.")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port.")] = None,
+) -> None:
+    """Run the SMTP tripwire: mail to a canary raises an alert; others are refused."""
+    cfg = settings()
+    tcfg = TripwireConfig(
+        host=host or cfg.tripwire_host,
+        port=port or cfg.tripwire_port,
+        max_bytes=cfg.tripwire_max_bytes,
+        webhook_url=cfg.tripwire_webhook_url,
+        alert_to=cfg.tripwire_alert_to,
+        relay=cfg.tripwire_relay,
+    )
+
+    def show(a: Alert) -> None:
+        console.print(
+            f"[bold red]ALERT[/bold red] {a.received_at} canary {a.canary} of export "
+            f"{a.export_id} ({a.export_uid}) made by {a.exporter} for {a.recipient}: from "
+            f"{a.mail_from} helo {a.helo} ip {a.client_ip} subject {a.subject!r}"
+            + (f" problems: {'; '.join(a.problems)}" if a.problems else "")
+            + (f" delivery: {a.delivery}" if a.delivery else "")
+        )
+
+    stop = threading.Event()
+    with open_store(cfg) as store:
+        controller, _ = start_tripwire(store, hasher(cfg), tcfg, show)
+        console.print(f"tripwire listening on {tcfg.host}:{tcfg.port}; Ctrl-C to stop")
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            stop.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            controller.stop()
+
+
+@access_app.command("scan")
+def access_scan_cmd(
+    logs: Annotated[list[Path], typer.Argument(help="JSONL access logs.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the flags as JSON.")] = False,
+    threshold: Annotated[float, typer.Option(help="Modified z-score to flag.")] = 3.5,
+    min_volume: Annotated[int, typer.Option(help="Ignore days below this count.")] = 50,
+) -> None:
+    """Flag employees whose pulls depart sharply from their own history and their peers'."""
+    report = scan_access(logs, threshold, min_volume)
+    if as_json:
+        flags = [
+            {
+                "employee": f.employee,
+                "day": f.day,
+                "measure": f.measure,
+                "value": f.value,
+                "own_median": f.own.median,
+                "own_z": f.own.z,
+                "peer_median": f.peers.median,
+                "peer_z": f.peers.z,
+                "explanation": f.explain(),
+            }
+            for f in report.flags
+        ]
+        doc = {
+            "records": report.records,
+            "employees": report.employees,
+            "days": report.days,
+            "flags": flags,
+            "problems": report.problems,
+        }
+        print(json.dumps(doc, indent=2, default=str))
+        return
+    console.print(
+        f"{report.records:,} accesses by {report.employees} employees over {report.days} days"
+    )
+    for f in report.flags:
+        console.print(f"[bold red]FLAG[/bold red] {f.explain()}")
+    if not report.flags:
+        console.print("no employee departs sharply from their own history and their peers")
+    for p in report.problems:
+        console.print(f"[yellow]problem[/yellow] {p}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export")(export_cmd)
+    app.command("attribute")(attribute_cmd)
+    app.command("tripwire")(tripwire_cmd)
+    app.add_typer(access_app, name="access")
