@@ -146,9 +146,29 @@ def _make_canaries(
             hasher, uid, number, country, entity, domain, template, locales.get(country)
         )
         number += 1
-        if canary.email_norm not in seen:
+        if canary.email_norm not in seen and canary.customer_id not in seen:
             seen.add(canary.email_norm)
+            seen.add(canary.customer_id)
             out.append(canary)
+    return out
+
+
+def _unique_ids(
+    store: Store, canaries: list[Canary], remake: Callable[[int], Canary]
+) -> list[Canary]:
+    """Replace any canary whose customer id is a real customer's (that would give it away)."""
+    ids = {c.customer_id for c in canaries}
+    with store.sessions() as session:
+        taken = set(
+            session.scalars(select(Customer.customer_id).where(Customer.customer_id.in_(ids)))
+        )
+    number = max((c.number for c in canaries), default=0) + 1
+    out = []
+    for c in canaries:
+        while c.customer_id in taken:
+            c = remake(number)
+            number += 1
+        out.append(c)
     return out
 
 
@@ -231,6 +251,20 @@ def create_export(
     k = canary_count(n)
     rng = random.SystemRandom()
     canaries = _make_canaries(hasher, uid, k, countries, holder, locales, entities, template, rng)
+    canaries = _unique_ids(
+        store,
+        canaries,
+        lambda number: make_canary(
+            hasher,
+            uid,
+            number,
+            canaries[0].country,
+            canaries[0].entity,
+            canaries[0].domain,
+            template,
+            canaries[0].locale,
+        ),
+    )
     positions = sorted(rng.sample(range(n + k), k))
     at = dict(zip(positions, canaries, strict=True))
     hashes = np.empty(n, dtype=np.uint64)
