@@ -91,28 +91,43 @@ def _left_edge(buf: bytes, start: int, at: int) -> tuple[int, bool]:
 
 def iter_email_candidates(buf: bytes) -> Iterator[Candidate]:
     """Yield every plausible email address in ``buf`` with its byte span."""
-    for m in _DOMAIN.finditer(buf):
-        at = m.start()
-        lo = max(0, at - 64)
-        rev = buf[lo:at][::-1]
-        lm = _LOCAL_REVERSED.match(rev)
-        if lm is None:
-            continue
-        start = at - lm.end()
-        start, ambiguous = _left_edge(buf, start, at)
-        while start < at and buf[start] == 0x2E:  # leading dots are not part of it
-            start += 1
-        value = _fast_normalise(buf[start : m.end()]) if start < at else None
-        if value is not None or ambiguous:
-            yield Candidate(start, m.end(), value or "", ambiguous)
+    match_domain = _DOMAIN.match
+    match_local = _LOCAL_REVERSED.match
+    find = buf.find
+    at = find(b"@")
+    while at != -1:
+        m = match_domain(buf, at)
+        if m is not None:
+            lo = at - 64 if at > 64 else 0
+            lm = match_local(buf[lo:at][::-1])
+            if lm is not None:
+                start = at - lm.end()
+                ambiguous = False
+                if start and buf[start - 1] == 0x5C:  # a JSON escape glued to the local part
+                    start, ambiguous = _left_edge(buf, start, at)
+                while start < at and buf[start] == 0x2E:  # leading dots are not part of it
+                    start += 1
+                end = m.end()
+                value = _fast_normalise(buf[start:end]) if start < at else None
+                if value is not None or ambiguous:
+                    yield Candidate(start, end, value or "", ambiguous)
+        at = find(b"@", at + 1)
 
 
 def iter_phone_candidates(buf: bytes) -> Iterator[Candidate]:
     """Yield internationally written phone numbers (``+44 20 7946 0958``) as E.164."""
-    for m in _PHONE.finditer(buf):
-        digits = _NON_DIGIT.sub(b"", m.group())
-        if 7 <= len(digits) <= 15:
-            yield Candidate(m.start(), m.end(), "+" + digits.decode("ascii"))
+    match = _PHONE.match
+    find = buf.find
+    plus = find(b"+")
+    while plus != -1:
+        m = match(buf, plus)
+        if m is not None:
+            digits = _NON_DIGIT.sub(b"", m.group())
+            if 7 <= len(digits) <= 15:
+                yield Candidate(m.start(), m.end(), "+" + digits.decode("ascii"))
+            plus = find(b"+", m.end())
+        else:
+            plus = find(b"+", plus + 1)
 
 
 _NATIONAL = re.compile(r"(?<![\w+])\(?0?\d[\d .()\-]{6,16}\d(?!\w)")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 from breachdesk.detect.candidates import (
     Candidate,
@@ -32,22 +32,21 @@ _MAX_GAP = 3  # name words may be separated by up to two other tokens (HTML cell
 _CACHE_LIMIT = 200_000
 
 
-def _windows(tokens: Sequence[str], k: int) -> Iterator[tuple[int, ...]]:
-    """Index tuples of k tokens in order, each within ``_MAX_GAP`` of the previous."""
-    n = len(tokens)
+def _windows_from(i: int, n: int, k: int) -> Iterator[tuple[int, ...]]:
+    """Index tuples of k tokens starting at i, each within ``_MAX_GAP`` of the previous."""
     if k == 1:
-        return ((i,) for i in range(n))
+        yield (i,)
+        return
     if k > 3:  # long names: contiguous only
-        return (tuple(range(i, i + k)) for i in range(n - k + 1))
-    gap = _MAX_GAP
-    if k == 2:
-        return ((i, j) for i in range(n) for j in range(i + 1, min(n, i + 1 + gap)))
-    return (
-        (i, j, m)
-        for i in range(n)
-        for j in range(i + 1, min(n, i + 1 + gap))
-        for m in range(j + 1, min(n, j + 1 + gap))
-    )
+        if i + k <= n:
+            yield tuple(range(i, i + k))
+        return
+    for j in range(i + 1, min(n, i + 1 + _MAX_GAP)):
+        if k == 2:
+            yield (i, j)
+        else:
+            for m in range(j + 1, min(n, j + 1 + _MAX_GAP)):
+                yield (i, j, m)
 
 
 class Matcher:
@@ -58,6 +57,7 @@ class Matcher:
         self.hasher = hasher
         self.regions: list[str] = list(index.meta.get("countries", []))
         self._email_cache: dict[str, int] = {}
+        self._word_cache: dict[str, int] = {}
 
     def email_hash(self, value: str) -> int:
         h = self._email_cache.get(value)
@@ -128,27 +128,42 @@ class Matcher:
                     fields[row].add("phone")
 
     def _names(self, text: str, fields: dict[int, set[str]]) -> dict[int, list[str]]:
-        """Add "name" where the customer's own name appears; return the words to mask."""
-        wanted: dict[int, int] = {}
-        for row in fields:
-            packed = self.index.name_of(row)
-            if packed:
-                wanted[row] = packed
+        """Add "name" where the customer's own name appears; return the words to mask.
+
+        Only windows whose first word matches the 16-bit first-word hash are hashed
+        in full, so a long page costs one keyed hash per distinct word.
+        """
+        wanted = {row: packed for row in fields if (packed := self.index.name_of(row))}
         if not wanted:
             return {}
         plain = unicodedata.normalize("NFKC", _TAG.sub(" ", text))
         tokens = [t.casefold() for t in _WORD.findall(plain)]
-        by_k: dict[int, dict[int, tuple[int, ...]]] = {}
+        starts: dict[int, list[int]] = {}
+        for i, tok in enumerate(tokens):
+            starts.setdefault(self._word_hash(tok), []).append(i)
+        n = len(tokens)
         words: dict[int, list[str]] = {}
         for row, packed in wanted.items():
-            k = packed & 0xF
-            if k not in by_k:
-                unique: dict[tuple[str, ...], tuple[int, ...]] = {}
-                for idx in _windows(tokens, k):
-                    unique.setdefault(tuple(tokens[i] for i in idx), idx)
-                by_k[k] = {self.hasher.name(words): idx for words, idx in unique.items()}
-            match = by_k[k].get(packed)
-            if match is not None:
-                fields[row].add("name")
-                words[row] = [tokens[i] for i in match]
+            k, rest = packed & 0xF, (packed >> 4) & 0x0FFF
+            for i in starts.get(packed >> 16, ()):
+                match = next(
+                    (
+                        idx
+                        for idx in _windows_from(i, n, k)
+                        if self.hasher.name_rest([tokens[j] for j in idx]) == rest
+                    ),
+                    None,
+                )
+                if match is not None:
+                    fields[row].add("name")
+                    words[row] = [tokens[j] for j in match]
+                    break
         return words
+
+    def _word_hash(self, token: str) -> int:
+        h = self._word_cache.get(token)
+        if h is None:
+            if len(self._word_cache) >= _CACHE_LIMIT:
+                self._word_cache.clear()
+            h = self._word_cache[token] = self.hasher.name_word(token)
+        return h

@@ -4,7 +4,9 @@ Without the workspace key nobody can test a guess against the index, so the inde
 and the findings can be handled without exposing who our customers are.
 
 - ``email`` / ``phone``: 64-bit keys stored in the matching index;
-- ``name``: 28 bits of hash plus the token count (4 bits) packed in a uint32;
+- ``name``: a uint32 packing 16 bits of the first word's hash, 12 bits of the whole
+  name's hash and the word count (4 bits), so a scanner tests only word windows that
+  start with a plausible first word;
 - ``fingerprint``: 128-bit hex that makes findings unique per customer and record.
 """
 
@@ -23,7 +25,8 @@ class KeyedHasher:
         self._key = key[:64]
         self._email = hashlib.blake2b(key=self._key, digest_size=8, person=b"bd:email")
         self._phone = hashlib.blake2b(key=self._key, digest_size=8, person=b"bd:phone")
-        self._name = hashlib.blake2b(key=self._key, digest_size=4, person=b"bd:name")
+        self._name = hashlib.blake2b(key=self._key, digest_size=2, person=b"bd:name")
+        self._word = hashlib.blake2b(key=self._key, digest_size=2, person=b"bd:nameword")
         self._fp = hashlib.blake2b(key=self._key, digest_size=16, person=b"bd:finding")
 
     @property
@@ -48,13 +51,21 @@ class KeyedHasher:
         return int.from_bytes(h.digest(), "little")
 
     def name(self, tokens: Sequence[str]) -> int:
-        """Pack a 28-bit keyed hash of the joined tokens with the token count (max 15)."""
+        """Packed name: first-word hash (16 bits), whole-name hash (12 bits), word count."""
         n = len(tokens)
         if n == 0 or n > NAME_MAX_TOKENS:
             return 0
+        return self.name_word(tokens[0]) << 16 | self.name_rest(tokens) << 4 | n
+
+    def name_word(self, token: str) -> int:
+        h = self._word.copy()
+        h.update(token.encode("utf-8"))
+        return int.from_bytes(h.digest(), "little")
+
+    def name_rest(self, tokens: Sequence[str]) -> int:
         h = self._name.copy()
         h.update(" ".join(tokens).encode("utf-8"))
-        return (int.from_bytes(h.digest(), "little") & 0x0FFFFFFF) << 4 | n
+        return int.from_bytes(h.digest(), "little") & 0x0FFF
 
     def fingerprint(self, *parts: str | bytes) -> str:
         h = self._fp.copy()
