@@ -10,12 +10,12 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
-from rich.table import Table
 
 from breachdesk.cli.context import console, open_store, settings
 from breachdesk.detect.access import scan_access
-from breachdesk.detect.attribute import Attribution, attribute_dump
+from breachdesk.detect.attribute import attribute_dump
 from breachdesk.detect.attribution_record import record_attribution
+from breachdesk.detect.attribution_view import render_attribution
 from breachdesk.detect.tripwire import Alert, TripwireConfig, start_tripwire
 from breachdesk.errors import UsageError
 from breachdesk.registry.entities import load_entities
@@ -60,55 +60,6 @@ def export_cmd(
     )
 
 
-def _table(att: Attribution) -> None:
-    s = att.stats
-    console.print(
-        f"read {s.bytes:,} bytes, {s.lines:,} lines: {s.emails:,} email and {s.phones:,} "
-        f"phone candidates, {s.unknown_emails:,} emails not in the registry"
-    )
-    console.print(f"[bold]{att.matched:,} matched[/bold] registry customers")
-    if att.matched:
-        console.print("elements seen: " + ", ".join(f"{k} {v:,}" for k, v in att.elements.items()))
-        if att.by_country:
-            console.print(
-                "by country: " + ", ".join(f"{k} {v:,}" for k, v in att.by_country.items())
-            )
-    if s.canary_domain_unknown:
-        console.print(f"{s.canary_domain_unknown:,} addresses on canary domains match no canary")
-    table = Table(title="exports")
-    for col in (
-        "named",
-        "export",
-        "to",
-        "by",
-        "when",
-        "in dump",
-        "containment",
-        "canaries",
-        "confidence",
-    ):
-        table.add_column(col)
-    for e in att.exports[:15]:
-        table.add_row(
-            e.evidence if e.named else "",
-            f"{e.export_id} {e.uid}",
-            e.recipient,
-            e.exporter,
-            e.created_at,
-            f"{e.in_dump:,}/{e.members:,}",
-            f"{e.containment:.1%}",
-            f"{e.canaries_found}/{e.canaries_total}",
-            f"{e.confidence:.6f}",
-        )
-    if att.exports:
-        console.print(table)
-    else:
-        console.print("no export overlaps this dump")
-    console.print(f"cause: {att.cause}")
-    for p in att.problems:
-        console.print(f"[yellow]problem[/yellow] {p['source']}: {p['reason']}")
-
-
 def attribute_cmd(
     dumps: Annotated[
         list[Path], typer.Argument(help="Leaked files: any text, CSV, JSON, gz, zip.")
@@ -148,7 +99,7 @@ def attribute_cmd(
         out["attribution_id"] = rec.attribution_id
         print(json.dumps(out, indent=2, ensure_ascii=False))
         return
-    _table(att)
+    render_attribution(att, console)
     if rec.incident_id:
         console.print(f"incident {rec.incident_id}: {rec.attached:,} customers attached")
 

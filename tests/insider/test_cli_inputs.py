@@ -110,3 +110,17 @@ def read_rows_of_registry(registry: Registry) -> list[str]:
 
     with registry.store.sessions() as s:
         return [f"{e},{n}" for e, n in s.execute(select(Customer.email, Customer.full_name))]
+
+
+def test_insider_scene_runs_end_to_end(registry: Registry, tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from breachdesk.detect.insider_scene import run_insider_scene
+
+    console = Console(record=True, width=160)
+    result = run_insider_scene(registry.store, registry.cfg, tmp_path / "demo", console)
+    assert result.named == [result.export_uid]
+    assert result.alerts == 1 and result.incident_id is not None
+    assert 0 < result.matched <= result.leaked_rows
+    text = console.export_text()
+    assert "ALERT" in text and "named" in text
