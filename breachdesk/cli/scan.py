@@ -18,7 +18,7 @@ from rich.progress import (
 from rich.table import Table
 
 from breachdesk.cli.context import console, open_store, settings
-from breachdesk.detect.findings import export_jsonl, iter_findings
+from breachdesk.detect.findings import export_jsonl, get_scan, iter_findings, list_scans
 from breachdesk.detect.formats import ScanOptions
 from breachdesk.detect.scanner import ScanSummary, scan_paths
 from breachdesk.errors import UsageError
@@ -102,7 +102,9 @@ def print_summary(s: ScanSummary) -> None:
     for p in s.problems[:50]:
         console.print(f"[yellow]problem[/] {p.line()}", markup=True, soft_wrap=True)
     if len(s.problems) > 50:
-        console.print(f"… and {len(s.problems) - 50:,} more problems (see `breachdesk scans`)")
+        console.print(
+            f"… and {len(s.problems) - 50:,} more problems (see `breachdesk scans {s.scan_id}`)"
+        )
 
 
 def findings(
@@ -134,6 +136,38 @@ def findings(
         console.print(t)
 
 
+def scans(
+    scan_id: Annotated[int | None, typer.Argument(help="Show this scan's problems.")] = None,
+) -> None:
+    """List scan runs, or every problem one scan met."""
+    cfg = settings()
+    with open_store(cfg) as store:
+        if scan_id is not None:
+            run = get_scan(store, scan_id)
+            if run is None:
+                raise UsageError(f"no scan {scan_id}; `breachdesk scans` lists them")
+            console.print(f"scan {run.id}: {len(run.problems):,} problems")
+            for p in run.problems:
+                where = f"{p['file']}: {p['record']}: " if p.get("record") else f"{p['file']}: "
+                console.print(where + str(p["reason"]), soft_wrap=True, markup=False)
+            return
+        t = Table(title="scans")
+        for col in ("id", "started", "status", "MB", "records", "new findings", "problems"):
+            t.add_column(col)
+        for run in list_scans(store):
+            t.add_row(
+                str(run.id),
+                run.started_at.isoformat(timespec="seconds"),
+                run.status,
+                f"{run.bytes_read / 1e6:,.1f}",
+                f"{run.records:,}",
+                f"{run.findings_new:,}",
+                f"{len(run.problems):,}",
+            )
+        console.print(t)
+
+
 def register(app: typer.Typer) -> None:
     app.command("scan")(scan)
     app.command("findings")(findings)
+    app.command("scans")(scans)

@@ -10,7 +10,7 @@ from typing import TextIO
 from sqlalchemy import select
 
 from breachdesk.store import Store
-from breachdesk.store.models import Customer, Finding
+from breachdesk.store.models import Customer, Finding, ScanRun
 
 
 @dataclass(frozen=True)
@@ -80,3 +80,13 @@ def export_jsonl(store: Store, out: TextIO, scan_id: int | None = None) -> int:
         out.write(json.dumps(asdict(rec), ensure_ascii=False) + "\n")
         n += 1
     return n
+
+
+def list_scans(store: Store) -> list[ScanRun]:
+    with store.sessions() as session:
+        return list(session.scalars(select(ScanRun).order_by(ScanRun.id)))
+
+
+def get_scan(store: Store, scan_id: int) -> ScanRun | None:
+    with store.sessions() as session:
+        return session.get(ScanRun, scan_id)
