@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from breachdesk.incident.attach import attach_scan
+from breachdesk.incident.lifecycle import NewIncident, open_incident
 from breachdesk.registry.entities import load_entities
 from breachdesk.registry.importer import import_registry
 from breachdesk.registry.index import build_index
@@ -91,3 +93,42 @@ def world(store: Store, settings: Settings, tmp_path: Path) -> World:
     assert summary.rejected == 0, summary.rejects
     build_index(store, hasher(settings), settings.index_dir)
     return World(store, settings, tmp_path, itertools.count(1))
+
+
+H = timedelta(hours=1)
+AWARE = datetime(2018, 11, 22, 8, 30, tzinfo=UTC)
+
+
+def case_2018(world: World) -> int:
+    """The 2018 technical error: names and emails shown to other shoppers (+1 unknown state)."""
+    with world.store.session() as s:  # a US customer whose state is not known
+        s.add(
+            Customer(
+                customer_id="us9",
+                email="x@example.net",
+                email_norm="x@example.net",
+                full_name="Pat Doe",
+                country="US",
+                subdivision=None,
+                entity="shop-us",
+                locale=None,
+            )
+        )
+    sid = world.scan(
+        [
+            ("gb1", "email,name", "de1", 1 * H),
+            ("de1", "email,name", "gb2", 2 * H),
+            ("fr1", "email,name", "gb2", 2 * H),
+            ("ca1", "email,name", "tx1", 5 * H),
+            ("tx1", "email,name", "ca1", 5 * H),
+            ("on1", "email,name", "jp1", 30 * H),
+            ("jp1", "email,name", "on1", 40 * H),
+            ("jp1", "email", "gb2", 41 * H),
+            ("us9", "email", "gb2", 41 * H),
+        ]
+    )
+    iid = open_incident(
+        world.store, NewIncident("2018 account page mix-up", "technical-error", AWARE), "tester"
+    ).id
+    attach_scan(world.store, iid, sid, "tester")
+    return iid

@@ -8,53 +8,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from breachdesk.cli.main import run
-from breachdesk.incident.attach import attach_scan
 from breachdesk.incident.charts import write_charts
-from breachdesk.incident.lifecycle import NewIncident, open_incident
 from breachdesk.incident.scope import compute_scope
-from breachdesk.store.models import Customer
-from tests.incident.conftest import T0, World
+from tests.incident.conftest import T0, World, case_2018
 
 H = timedelta(hours=1)
 AWARE = datetime(2018, 11, 22, 8, 30, tzinfo=UTC)
 
 
-def _case_2018(world: World) -> int:
-    with world.store.session() as s:  # a US customer whose state is not known
-        s.add(
-            Customer(
-                customer_id="us9",
-                email="x@example.net",
-                email_norm="x@example.net",
-                full_name="Pat Doe",
-                country="US",
-                subdivision=None,
-                entity="shop-us",
-                locale=None,
-            )
-        )
-    sid = world.scan(
-        [
-            ("gb1", "email,name", "de1", 1 * H),
-            ("de1", "email,name", "gb2", 2 * H),
-            ("fr1", "email,name", "gb2", 2 * H),
-            ("ca1", "email,name", "tx1", 5 * H),
-            ("tx1", "email,name", "ca1", 5 * H),
-            ("on1", "email,name", "jp1", 30 * H),
-            ("jp1", "email,name", "on1", 40 * H),
-            ("jp1", "email", "gb2", 41 * H),
-            ("us9", "email", "gb2", 41 * H),
-        ]
-    )
-    iid = open_incident(
-        world.store, NewIncident("2018 account page mix-up", "technical-error", AWARE), "tester"
-    ).id
-    attach_scan(world.store, iid, sid, "tester")
-    return iid
-
-
 def test_scope_counts(world: World) -> None:
-    sc = compute_scope(world.store, _case_2018(world))
+    sc = compute_scope(world.store, case_2018(world))
     assert sc.affected == 8 and sc.registry_size == 11
     assert sc.by_country == {"US": 3, "JP": 1, "CA": 1, "DE": 1, "FR": 1, "GB": 1}
     assert sc.by_subdivision == {"CA-ON": 1, "DE-BY": 1, "US-?": 1, "US-CA": 1, "US-TX": 1}
@@ -71,7 +34,7 @@ def test_scope_counts(world: World) -> None:
 
 
 def test_charts_png_and_svg(world: World) -> None:
-    sc = compute_scope(world.store, _case_2018(world))
+    sc = compute_scope(world.store, case_2018(world))
     files = write_charts(sc, world.tmp / "charts")
     for f in files.all():
         assert f.stat().st_size > 1000, f
@@ -83,7 +46,7 @@ def test_charts_png_and_svg(world: World) -> None:
 
 
 def test_scope_cli_json(world: World, capsys: pytest.CaptureFixture[str]) -> None:
-    iid = _case_2018(world)
+    iid = case_2018(world)
     capsys.readouterr()
     assert run(["scope", str(iid), "--json", "--charts", str(world.tmp / "c")]) == 0
     data = json.loads(capsys.readouterr().out)

@@ -1,0 +1,164 @@
+"""Regulator reports: templates validated at load, numbering, and the PDF's sections."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+
+from breachdesk.errors import RulesError, UsageError
+from breachdesk.incident.lifecycle import update_text
+from breachdesk.notify.reports.catalogue import TEMPLATES, load_catalogue
+from breachdesk.notify.reports.generate import generate_report, list_reports
+from breachdesk.store.audit import entries, verify
+from tests.incident.conftest import World, case_2018
+
+
+def _gen(
+    world: World, recipient: str, phase: str = "initial", fmt: tuple[str, ...] = ("md", "json")
+):  # type: ignore[no-untyped-def]
+    return generate_report(
+        world.store,
+        world.settings,
+        1,
+        recipient,
+        phase=phase,
+        formats=fmt,
+        out_dir=world.tmp / "reports",
+        actor="tester",
+    )
+
+
+def test_ico_report_sections_numbers_and_phases(world: World) -> None:
+    iid = case_2018(world)
+    assert iid == 1
+    update_text(
+        world.store,
+        iid,
+        "tester",
+        description="Cached account pages were served to other shoppers.",
+        measures="Cache disabled for account pages.",
+    )
+    first = _gen(world, "ICO")
+    assert (first.number, first.phase) == (1, "initial")
+    md = first.markdown
+    for heading in (
+        "Nature of the breach",
+        "Categories and approximate numbers",
+        "Data protection officer / contact point",
+        "Likely consequences",
+        "Measures taken or proposed",
+    ):
+        assert f"## {heading}" in md
+    assert "Approximate number of data subjects: 1" in md  # shop-uk holds gb1 only
+    assert "dpo@shop.example.co.uk" in md and "Example Shop UK Ltd" in md
+    data = json.loads((world.tmp / "reports" / "incident-1-ICO-01-initial.json").read_text())
+    assert data["subjects"] == 1 and data["markdown_sha256"] == first.sha256
+    with pytest.raises(UsageError, match="use --phase update"):
+        _gen(world, "ICO")
+    update_text(world.store, iid, "tester", measures="Cache disabled; pages purged.")
+    second = _gen(world, "ICO", "update")
+    assert second.number == 2 and "## Changes since the previous report" in second.markdown
+    assert "measures: updated" in second.markdown
+    assert [(r.recipient, r.number) for r in list_reports(world.store, iid)] == [
+        ("ICO", 1),
+        ("ICO", 2),
+    ]
+    gen = [e for e in entries(world.store, "incident:1") if e.action == "report.generate"]
+    assert [e.details["number"] for e in gen] == [2, 1]
+    assert verify(world.store).ok
+
+
+def test_update_needs_initial_and_unknown_recipient(world: World) -> None:
+    case_2018(world)
+    with pytest.raises(UsageError, match="no initial report"):
+        _gen(world, "OPC", "update")
+    with pytest.raises(RulesError, match="no report template"):
+        _gen(world, "NOBODY")
+    with pytest.raises(UsageError, match="--format"):
+        _gen(world, "OPC", fmt=("docx",))
+
+
+def test_ca_sample_notice_headings_and_population(world: World) -> None:
+    case_2018(world)
+    r = _gen(world, "CA-AG")
+    assert r.markdown.startswith("# Notice of Data Breach")
+    for h in (
+        "What Happened",
+        "What Information Was Involved",
+        "What We Are Doing",
+        "What You Can Do",
+        "For More Information",
+    ):
+        assert f"\n## {h}\n" in r.markdown
+    assert r.content["subjects"] == 1  # only ca1 lives in US-CA
+    tx = _gen(world, "TX-AG")
+    assert tx.content["subjects"] == 1 and "## Law enforcement" in tx.markdown
+    opc = _gen(world, "OPC")
+    assert opc.content["subjects"] == 1 and "CA-ON: 1" in opc.markdown
+
+
+def test_pdf_renders_with_sections_and_charts(world: World) -> None:
+    case_2018(world)
+    r = _gen(world, "ICO", fmt=("pdf",))
+    pdf = r.files[0]
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        text = "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+        images = sum(
+            1
+            for i in range(len(doc))
+            for obj in doc[i].get_objects()
+            if obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE
+        )
+        bitmap = doc[0].render(scale=1).to_pil()
+    finally:
+        doc.close()
+    for heading in (
+        "Personal data breach notification",
+        "Nature of the breach",
+        "Categories and approximate numbers",
+        "Data protection officer",
+        "Likely consequences",
+        "Measures taken or proposed",
+        "Charts",
+    ):
+        assert heading in text, heading
+    assert images == 2
+    png = pdf.with_suffix(".png")
+    bitmap.save(png)
+    gray = bitmap.convert("L")
+    lo, hi = gray.getextrema()
+    assert hi - lo > 100  # not blank: dark text on a light page
+    assert sum(gray.histogram()[:128]) > 1000
+
+
+def test_invalid_template_fails_at_load(tmp_path: Path) -> None:
+    bad = tmp_path / "t"
+    shutil.copytree(TEMPLATES, bad)
+    src = (bad / "tx_ag.md.j2").read_text().replace("## Law enforcement", "## Police")
+    (bad / "tx_ag.md.j2").write_text(src)
+    with pytest.raises(
+        RulesError, match=r"tx_ag.md.j2: missing required headings: Law enforcement"
+    ):
+        load_catalogue(bad)
+    shutil.copytree(TEMPLATES, bad, dirs_exist_ok=True)
+    (bad / "ndb_26wk.md.j2").write_text("{{ secret_key }}\n## x\n")
+    with pytest.raises(RulesError, match="unknown variables secret_key"):
+        load_catalogue(bad)
+    shutil.copytree(TEMPLATES, bad, dirs_exist_ok=True)
+    (bad / "ndb_26wk.md.j2").write_text("{% if %}\n")
+    with pytest.raises(RulesError, match=r"ndb_26wk.md.j2: line 1"):
+        load_catalogue(bad)
+    shutil.copytree(TEMPLATES, bad, dirs_exist_ok=True)
+    cat = (
+        (bad / "catalogue.yaml")
+        .read_text()
+        .replace("    population: entity\n", "    population: all\n", 1)
+    )
+    (bad / "catalogue.yaml").write_text(cat)
+    with pytest.raises(RulesError, match=r"catalogue.yaml: field reports.0.population"):
+        load_catalogue(bad)
