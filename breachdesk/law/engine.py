@@ -1,0 +1,285 @@
+"""The obligations engine: a :class:`Situation` in, an explained :class:`Assessment` out.
+
+Routing: each affected group is notified by the entity that holds its accounts; the
+regulator follows that entity's establishment (GDPR one-stop shop: an EU-established
+controller tells the lead SA of its main establishment about all EU residents; a
+controller outside the EU tells every SA where subjects live). Every rule that does
+not fire for a group with residents becomes a :class:`NonObligation` with its reason.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import get_args
+
+import pycountry
+
+from breachdesk.law import deadlines
+from breachdesk.law.register import register_obligations
+from breachdesk.law.rules import (
+    Authority,
+    JurisdictionRules,
+    Rule,
+    RuleBook,
+    Trigger,
+    load_rulebook,
+)
+from breachdesk.law.situation import (
+    RISK_ORDER,
+    Assessment,
+    DataElement,
+    EntityEstablishment,
+    NonObligation,
+    Obligation,
+    Situation,
+    UnknownJurisdiction,
+)
+
+
+@lru_cache(maxsize=1)
+def default_rulebook() -> RuleBook:
+    return load_rulebook()
+
+
+@dataclass
+class _Target:
+    """One evaluation: residents of ``code`` held by ``entity``, under ``jr``."""
+
+    jr: JurisdictionRules
+    code: str
+    entity: str
+    residents: int
+    authority: Authority | None = None
+    notes: list[str] = field(default_factory=list)
+    kinds: frozenset[str] | None = None  # restrict to these recipient kinds
+
+
+def _code_problem(code: str) -> str | None:
+    if "-" in code:
+        if pycountry.subdivisions.get(code=code) is None:  # type: ignore[no-untyped-call]
+            return f"{code} is not an ISO 3166-2 subdivision code"
+        return None
+    if pycountry.countries.get(alpha_2=code) is None:
+        return f"{code} is not an ISO 3166-1 alpha-2 country code"
+    return None
+
+
+def _no_rules_reason(code: str) -> str:
+    if code == "US":
+        return "US residents without a state: the 50 state laws differ; give ISO 3166-2 (US-CA)"
+    return f"no rules file covers {code}; take legal advice for these residents"
+
+
+def _establishment(situation: Situation, entity: str) -> EntityEstablishment:
+    return situation.entities.get(entity) or EntityEstablishment(
+        id=entity, legal_name=entity, country=""
+    )
+
+
+def _targets(situation: Situation, rb: RuleBook) -> tuple[list[_Target], list[UnknownJurisdiction]]:
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for g in situation.groups:
+        counts[(g.jurisdiction, g.entity)] += g.count
+    targets: list[_Target] = []
+    unknown: list[UnknownJurisdiction] = []
+    lead: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
+    for (code, entity), n in sorted(counts.items()):
+        problem = _code_problem(code)
+        files = [] if problem else rb.for_code(code)
+        if problem or not files:
+            unknown.append(
+                UnknownJurisdiction(
+                    jurisdiction=code, residents=n, reason=problem or _no_rules_reason(code)
+                )
+            )
+            continue
+        for jr in files:
+            if jr.routing != "one_stop_shop":
+                targets.append(_Target(jr, code, entity, n))
+                continue
+            home = _establishment(situation, entity).country
+            country = code.split("-", 1)[0]
+            if home in jr.covers:
+                lead[(jr.jurisdiction, entity)].append((country, n))
+                targets.append(_Target(jr, country, entity, n, kinds=_NOT_REGULATOR))
+            else:
+                why = (
+                    f"{entity} has no establishment in {jr.name}"
+                    if home
+                    else f"establishment of {entity} not given"
+                )
+                note = (
+                    f"{why}: notify every SA where subjects live (EDPB Guidelines 9/2022 para 73)"
+                )
+                targets.append(_Target(jr, country, entity, n, jr.authorities[country], [note]))
+    by_id = {jr.jurisdiction: jr for jr in rb.files.values()}
+    for (jid, entity), parts in sorted(lead.items()):
+        jr = by_id[jid]
+        home = _establishment(situation, entity).country
+        total = sum(n for _, n in parts)
+        spread = ", ".join(f"{c} {n:,}" for c, n in parts)
+        note = (
+            f"lead supervisory authority of {entity}'s main establishment ({home}) for all "
+            f"{jr.name} residents (Art. 56): {spread}"
+        )
+        targets.append(
+            _Target(jr, home, entity, total, jr.authorities[home], [note], _REGULATOR_ONLY)
+        )
+    return targets, unknown
+
+
+_REGULATOR_ONLY = frozenset({"regulator"})
+_NOT_REGULATOR = frozenset(
+    {"attorney_general", "individuals", "credit_reporting_agencies", "other_agency"}
+)
+
+
+_ELEMENT_ORDER = {e: i for i, e in enumerate(get_args(DataElement))}
+
+
+def _elements_text(situation: Situation) -> str:
+    ordered = sorted(situation.elements, key=_ELEMENT_ORDER.__getitem__)
+    return " + ".join(ordered) or "no data elements"
+
+
+def _trigger_failure(t: Trigger, jr: JurisdictionRules, s: Situation, n: int) -> str | None:
+    """None when the trigger matches, else why it does not."""
+    if t.elements_any_of is not None and not any(set(c) <= s.elements for c in t.elements_any_of):
+        if jr.definition is not None:
+            return (
+                f'{_elements_text(s)} alone is not "{jr.definition.term}" under '
+                f"{jr.definition.citation}"
+            )
+        combos = "; ".join(" + ".join(c) for c in t.elements_any_of)
+        return f"{_elements_text(s)} matches none of: {combos}"
+    if t.min_risk is not None and RISK_ORDER[s.risk] < RISK_ORDER[t.min_risk]:
+        return f"risk assessed as '{s.risk}', the rule needs at least '{t.min_risk}'"
+    if t.causes is not None and s.cause not in t.causes:
+        return f"cause '{s.cause}' is not one of {', '.join(t.causes)}"
+    if t.threshold is not None and not t.threshold.met(n):
+        return f"{n:,} residents, the rule needs {t.threshold.text()}"
+    return None
+
+
+def _why_not(rule: Rule, jr: JurisdictionRules, s: Situation, n: int) -> str | None:
+    if rule.encrypted_exempt and s.encrypted:
+        return "the data was encrypted and the key was not exposed (encryption exemption)"
+    failures = []
+    for t in rule.triggers:
+        reason = _trigger_failure(t, jr, s, n)
+        if reason is None:
+            return None
+        failures.append(f"{t.when}: {reason}")
+    return failures[0] if len(failures) == 1 else "none applies: " + " | ".join(failures)
+
+
+def _due(
+    rule: Rule, s: Situation, tz: str, cal: str | None, fired: dict[str, Obligation]
+) -> tuple[datetime | None, str, list[str]]:
+    d = rule.deadline
+    notes: list[str] = []
+    standard = f"{d.standard}" if d.standard else ""
+    if d.clock in ("after_individual_notice", "before_individual_notice"):
+        base = fired[rule.requires].due_at if rule.requires in fired else None
+        if d.clock == "before_individual_notice":
+            return base, "before notifying individuals", notes
+        span = deadlines.unit_text(d.amount, d.unit) if d.amount and d.unit else standard
+        text = f"{span} after notifying individuals"
+        if base is None or d.amount is None or d.unit is None:
+            return None, text, notes
+        notes.append("due time assumes individuals are notified at their own deadline")
+        return deadlines.add(base, d.amount, d.unit, tz, cal), text, notes
+    if d.clock != "awareness":
+        notes.append(
+            f"the clock starts at {d.clock}; taken as the awareness time, recompute if later"
+        )
+    if d.amount is None or d.unit is None:
+        return None, f"{standard} (from {d.clock})", notes
+    span = f"{deadlines.unit_text(d.amount, d.unit)} after {d.clock}"
+    text = f"{standard}; at the latest {span}" if standard else span
+    return deadlines.add(s.became_aware_at, d.amount, d.unit, tz, cal), text, notes
+
+
+def _evaluate(
+    t: _Target, s: Situation, obligations: list[Obligation], non: list[NonObligation]
+) -> None:
+    jr = t.jr
+    fired: dict[str, Obligation] = {}
+    for rule in jr.rules:
+        if t.kinds is not None and rule.recipient_kind not in t.kinds:
+            continue
+        reason = _why_not(rule, jr, s, t.residents)
+        if reason is None and rule.requires is not None and rule.requires not in fired:
+            reason = f"depends on rule {rule.requires}, which is not due"
+        if reason is not None:
+            non.append(
+                NonObligation(
+                    jurisdiction=t.code,
+                    entity=t.entity,
+                    residents=t.residents,
+                    reason=reason,
+                    rule_id=rule.id,
+                    citation=rule.citation,
+                )
+            )
+            continue
+        tz = t.authority.timezone if t.authority else jr.timezone
+        cal = (t.authority.holidays if t.authority else None) or jr.holidays or t.code
+        recipient = (
+            t.authority.name
+            if t.authority and rule.recipient_kind == "regulator"
+            else rule.recipient
+        )
+        short = (
+            t.authority.short if t.authority and rule.recipient_kind == "regulator" else rule.short
+        )
+        due_at, text, due_notes = _due(rule, s, tz, cal, fired)
+        notes = [*t.notes, *rule.notes, *due_notes]
+        if not rule.verified:
+            notes.append("[verify] not yet checked against the statute text")
+        ob = Obligation(
+            key=f"{t.code}/{short or rule.recipient_kind}/{t.entity}",
+            recipient_kind=rule.recipient_kind,
+            recipient=recipient,
+            jurisdiction=t.code,
+            entity=t.entity,
+            residents=t.residents,
+            due_at=due_at,
+            timezone=tz,
+            deadline_text=text,
+            rule_id=rule.id,
+            citation=rule.citation,
+            last_verified=rule.last_verified,
+            verified=rule.verified,
+            notes=notes,
+            content_elements=list(rule.content),
+        )
+        fired[rule.id] = ob
+        obligations.append(ob)
+
+
+def assess(situation: Situation, rulebook: RuleBook | None = None) -> Assessment:
+    """Every obligation, every explained non-obligation, every unknown jurisdiction."""
+    rb = rulebook or default_rulebook()
+    targets, unknown = _targets(situation, rb)
+    obligations: list[Obligation] = []
+    non: list[NonObligation] = []
+    for t in targets:
+        _evaluate(t, situation, obligations, non)
+    obligations.extend(register_obligations(situation, rb, targets_files(targets)))
+    obligations.sort(key=lambda o: (o.due_at or datetime.max.replace(tzinfo=UTC), o.key))
+    return Assessment(
+        situation=situation, obligations=obligations, non_obligations=non, unknown=unknown
+    )
+
+
+def targets_files(targets: list[_Target]) -> dict[str, list[JurisdictionRules]]:
+    """Per entity, the jurisdiction files that applied to its residents."""
+    out: dict[str, list[JurisdictionRules]] = defaultdict(list)
+    for t in targets:
+        if t.jr not in out[t.entity]:
+            out[t.entity].append(t.jr)
+    return out
