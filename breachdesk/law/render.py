@@ -1,0 +1,121 @@
+"""Shared output of an :class:`Assessment`: rich tables and JSON.
+
+Used by ``breachdesk assess --what-if`` and by ``breachdesk obligations ID``; pass
+``statuses`` (obligation key -> status) when the store knows them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+from rich.table import Table
+
+from breachdesk.law.deadlines import time_left
+from breachdesk.law.situation import Assessment, Obligation
+
+DEFAULT_STATUS = "due"
+
+
+def _local(ob: Obligation) -> datetime | None:
+    return ob.due_at.astimezone(ZoneInfo(ob.timezone)) if ob.due_at else None
+
+
+def _status(ob: Obligation, statuses: Mapping[str, str] | None) -> str:
+    return (statuses or {}).get(ob.key, DEFAULT_STATUS)
+
+
+def assessment_json(
+    assessment: Assessment,
+    now: datetime | None = None,
+    statuses: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """A JSON-ready dict: obligations (with local due time, time left, status),
+    non-obligations with reasons, unknown jurisdictions with counts, and the situation."""
+    now = now or datetime.now(UTC)
+    obligations = []
+    for ob in assessment.obligations:
+        row = ob.model_dump(mode="json")
+        local = _local(ob)
+        row["due_at_local"] = local.isoformat() if local else None
+        row["time_left"] = time_left(ob.due_at, now)
+        row["status"] = _status(ob, statuses)
+        obligations.append(row)
+    return {
+        "evaluated_at": now.isoformat(),
+        "situation": assessment.situation.model_dump(mode="json"),
+        "obligations": obligations,
+        "non_obligations": [n.model_dump(mode="json") for n in assessment.non_obligations],
+        "unknown_jurisdictions": [u.model_dump(mode="json") for u in assessment.unknown],
+    }
+
+
+def _fmt(dt: datetime | None, with_zone: bool = False) -> str:
+    if dt is None:
+        return "-"
+    return dt.strftime("%Y-%m-%d %H:%M") + (f" {dt.tzname()}" if with_zone else "")
+
+
+def print_assessment(
+    assessment: Assessment,
+    console: Console,
+    now: datetime | None = None,
+    statuses: Mapping[str, str] | None = None,
+) -> None:
+    """Whom to notify (due in UTC and in the recipient's zone, time left, rule, status),
+    then where no notice is due and why, then jurisdictions the rules do not know."""
+    now = now or datetime.now(UTC)
+    s = assessment.situation
+    console.print(
+        f"[bold]{sum(g.count for g in s.groups):,} affected[/] · elements: "
+        f"{', '.join(sorted(s.elements)) or '-'} · cause: {s.cause} · risk: {s.risk} · "
+        f"aware: {_fmt(s.became_aware_at.astimezone(UTC))} UTC"
+    )
+    t = Table(title="notify", show_lines=True)
+    for col in (
+        "whom",
+        "by",
+        "residents",
+        "due (UTC)",
+        "due (recipient)",
+        "left",
+        "rule",
+        "status",
+    ):
+        t.add_column(col, justify="right" if col == "residents" else "left")
+    for ob in assessment.obligations:
+        rule = f"{ob.rule_id}\n{ob.citation}" + ("" if ob.verified else "\n[verify]")
+        t.add_row(
+            f"{ob.recipient}\n[dim]{ob.key}[/]",
+            ob.entity,
+            f"{ob.residents:,}",
+            f"{_fmt(ob.due_at)}\n[dim]{ob.deadline_text}[/]",
+            f"{_fmt(_local(ob), True)}\n[dim]{ob.timezone}[/]",
+            time_left(ob.due_at, now),
+            rule,
+            _status(ob, statuses),
+        )
+    console.print(t)
+    if assessment.non_obligations:
+        n = Table(title="no notice due", show_lines=True)
+        for col in ("where", "by", "residents", "rule", "why not"):
+            n.add_column(col, justify="right" if col == "residents" else "left")
+        for no in assessment.non_obligations:
+            n.add_row(
+                no.jurisdiction,
+                no.entity or "-",
+                f"{no.residents:,}",
+                f"{no.rule_id or '-'}\n[dim]{no.citation or ''}[/]",
+                no.reason,
+            )
+        console.print(n)
+    if assessment.unknown:
+        u = Table(title="jurisdictions without rules (take legal advice)")
+        for col in ("code", "residents", "reason"):
+            u.add_column(col, justify="right" if col == "residents" else "left")
+        for un in assessment.unknown:
+            u.add_row(un.jurisdiction, f"{un.residents:,}", un.reason)
+        console.print(u)
