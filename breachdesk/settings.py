@@ -56,15 +56,15 @@ class Settings(BaseSettings):
     tripwire_relay: str = Field(
         default="127.0.0.1:25", description="host:port of the SMTP relay for alert mail."
     )
-    smtp_host: str = Field(default="127.0.0.1", description="SMTP server notices are sent through.")
+    smtp_host: str = Field(default="127.0.0.1", description="SMTP server for notices.")
     smtp_port: int = Field(default=25, description="SMTP port (587 for STARTTLS, 465 for TLS).")
-    smtp_starttls: bool = Field(default=False, description="Upgrade the SMTP session with STARTTLS.")
+    smtp_starttls: bool = Field(default=False, description="Upgrade SMTP with STARTTLS.")
     smtp_tls: bool = Field(default=False, description="Connect with implicit TLS (port 465).")
     smtp_username: str | None = Field(default=None, description="SMTP AUTH user name.")
     smtp_password: SecretStr | None = Field(default=None, description="SMTP AUTH password.")
     smtp_timeout: float = Field(default=30.0, description="Seconds before an SMTP call times out.")
     notify_concurrency: int = Field(default=8, description="Parallel SMTP connections per worker.")
-    notify_rate: float = Field(default=0.0, description="Messages per second per worker; 0 = no cap.")
+    notify_rate: float = Field(default=0.0, description="Messages/s per worker; 0 = no cap.")
     notify_window_cap: int = Field(
         default=0, description="Most messages per sliding window (e.g. 50000); 0 = no cap."
     )
@@ -73,6 +73,9 @@ class Settings(BaseSettings):
         default=120, description="How long a claimed row stays `sending` before it may be resent."
     )
     notify_max_attempts: int = Field(default=8, description="4xx retries before a row fails.")
+    notify_backoff_seconds: float = Field(
+        default=30.0, description="First retry delay after a 4xx; doubles per attempt."
+    )
     notify_batch: int = Field(default=200, description="Rows one worker claims at a time.")
 
     @property

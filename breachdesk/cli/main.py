@@ -29,6 +29,7 @@ def _register() -> None:
     from breachdesk.cli import audit as audit_cli
     from breachdesk.cli import exports as exports_cli
     from breachdesk.cli import incident as incident_cli
+    from breachdesk.cli import notify as notify_cli
     from breachdesk.cli import registry as registry_cli
     from breachdesk.cli import scan as scan_cli
     from breachdesk.cli import scope as scope_cli
@@ -41,6 +42,7 @@ def _register() -> None:
     incident_cli.register(app)
     scope_cli.register(app)
     exports_cli.register(app)
+    notify_cli.register(app)
 
 
 _register()

@@ -1,0 +1,129 @@
+"""The one place that reads the incident and law areas: incident -> per-customer notice contexts.
+
+A context carries no name or address (those are read at send time) but
+everything else a notice states: the customer's exposed fields, when, to how
+many recipients, the jurisdiction shaping and the regulators for their entity
+and jurisdiction (from the obligations the law engine persisted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from breachdesk.incident.affected import AffectedCustomer, affected_customers
+from breachdesk.incident.lifecycle import get_incident
+from breachdesk.notify.render import IncidentFacts
+from breachdesk.notify.spec import Shaping, shaping_for
+from breachdesk.store import Store
+from breachdesk.store.models.incidents import ObligationRow
+
+REGULATOR_KINDS = frozenset({"regulator"})
+DONE = frozenset({"done", "sent", "notified", "submitted", "complete", "completed"})
+
+
+@dataclass(frozen=True)
+class CustomerNotice:
+    customer_pk: int
+    customer_id: str
+    entity: str
+    locale: str | None
+    context: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _Regulator:
+    name: str
+    jurisdiction: str
+    entity: str | None
+    done: bool
+    notice: dict[str, Any]
+
+
+def incident_facts(store: Store, incident_id: int, total_affected: int) -> IncidentFacts:
+    inc = get_incident(store, incident_id)
+    return IncidentFacts(
+        incident_id=inc.id,
+        cause=inc.cause,
+        became_aware_at=inc.became_aware_at,
+        measures=inc.measures or "",
+        total_affected=total_affected,
+        window_start=inc.window_start,
+        window_end=inc.window_end,
+    )
+
+
+def _regulators(store: Store, incident_id: int) -> list[_Regulator]:
+    with store.session() as s:
+        rows = s.scalars(
+            select(ObligationRow).where(
+                ObligationRow.incident_id == incident_id, ObligationRow.current.is_(True)
+            )
+        ).all()
+    out = []
+    for r in rows:
+        notice = dict((r.data or {}).get("notice", {}))
+        if r.recipient_kind in REGULATOR_KINDS or notice:
+            out.append(
+                _Regulator(
+                    r.recipient if r.recipient_kind in REGULATOR_KINDS else "",
+                    r.jurisdiction,
+                    r.entity,
+                    r.status in DONE,
+                    notice,
+                )
+            )
+    return out
+
+
+def _applies(reg: _Regulator, c: AffectedCustomer) -> bool:
+    places = {c.country, c.subdivision or ""}
+    if reg.entity is not None and reg.entity == c.entity:
+        return True
+    return reg.entity is None and reg.jurisdiction in places
+
+
+def _context(
+    c: AffectedCustomer, regs: Iterable[_Regulator], rules: dict[str, Shaping]
+) -> dict[str, Any]:
+    shaping = shaping_for(rules, c.country, c.subdivision).model_dump(exclude={"citation"})
+    done: list[str] = []
+    pending: list[str] = []
+    for reg in regs:
+        if not _applies(reg, c):
+            continue
+        if reg.notice and reg.jurisdiction in {c.country, c.subdivision}:
+            shaping.update({k: v for k, v in reg.notice.items() if k in ("headings", "omit")})
+        if reg.name:
+            bucket = done if reg.done else pending
+            if reg.name not in done and reg.name not in pending:
+                bucket.append(reg.name)
+    return {
+        "fields": sorted(c.fields),
+        "first_seen": c.first_seen.isoformat() if c.first_seen else None,
+        "last_seen": c.last_seen.isoformat() if c.last_seen else None,
+        "recipients": c.recipients,
+        "public": False,  # the affected set counts a public audience as one recipient
+        "country": c.country,
+        "subdivision": c.subdivision,
+        "shaping": shaping,
+        "regulators_done": done,
+        "regulators_pending": pending,
+    }
+
+
+def customer_notices(
+    store: Store, incident_id: int, rules: dict[str, Shaping]
+) -> tuple[IncidentFacts, list[CustomerNotice]]:
+    """The incident's shared facts and one notice context per affected customer."""
+    people = affected_customers(store, incident_id)
+    facts = incident_facts(store, incident_id, len(people))
+    regs = _regulators(store, incident_id)
+    notices = [
+        CustomerNotice(c.customer_pk, c.customer_id, c.entity, c.locale, _context(c, regs, rules))
+        for c in people
+    ]
+    return facts, notices

@@ -1,0 +1,75 @@
+"""Gettext catalogs of the notice: ``.po`` files in the repo, compiled to ``.mo`` on load.
+
+Nothing is compiled by hand: ``translations(locale)`` reads the ``.po`` with Babel,
+compiles it in memory and caches the result per process; ``compile_catalogs``
+writes ``.mo`` files for packaging. English is the msgid language itself.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+from breachdesk.errors import RulesError
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+DOMAIN = "notice"
+SOURCE_LOCALE = "en"
+
+
+def shipped_locales(locales_dir: Path = LOCALES_DIR) -> tuple[str, ...]:
+    found = sorted(p.parent.parent.name for p in locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+    return (SOURCE_LOCALE, *found)
+
+
+def supported_locale(value: str | None, locales_dir: Path = LOCALES_DIR) -> str | None:
+    """The shipped locale for a customer locale such as ``de_DE``, ``fr-CA`` or ``ja``."""
+    if not value:
+        return None
+    try:
+        lang = Locale.parse(value.replace("-", "_")).language
+    except (ValueError, UnknownLocaleError):
+        return None
+    return lang if lang in shipped_locales(locales_dir) else None
+
+
+def _po_path(locale: str, locales_dir: Path) -> Path:
+    return locales_dir / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def compile_po(po: Path) -> bytes:
+    try:
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=po.parent.parent.name, abort_invalid=True)
+    except Exception as exc:  # babel raises PoFileError and plain ValueErrors
+        raise RulesError(f"{po}: not a valid .po catalog: {exc}") from None
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    return buf.getvalue()
+
+
+@cache
+def translations(locale: str, locales_dir: Path = LOCALES_DIR) -> NullTranslations:
+    if locale == SOURCE_LOCALE:
+        return NullTranslations()
+    po = _po_path(locale, locales_dir)
+    if not po.exists():
+        raise RulesError(f"{po}: no catalog for locale {locale!r}")
+    return Translations(io.BytesIO(compile_po(po)), domain=DOMAIN)
+
+
+def compile_catalogs(locales_dir: Path = LOCALES_DIR) -> list[Path]:
+    """Write ``notice.mo`` next to every ``notice.po`` (for packaging); returns the files."""
+    out = []
+    for locale in shipped_locales(locales_dir)[1:]:
+        po = _po_path(locale, locales_dir)
+        mo = po.with_suffix(".mo")
+        mo.write_bytes(compile_po(po))
+        out.append(mo)
+    return out

@@ -1,0 +1,221 @@
+"""Render one customer's notice (subject, plain text, HTML) in their locale.
+
+Templates are Jinja data files (see ``templates/notice.yaml``); every required
+content element is a block of the same name in both the text and the HTML
+template. Dates and numbers are formatted with Babel for the locale, in the
+sending entity's time zone. ``check_templates`` is what ``notify preview`` runs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from babel.lists import format_list
+from babel.numbers import format_decimal
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    TemplateError,
+    select_autoescape,
+)
+from markupsafe import Markup, escape
+
+from breachdesk.errors import RulesError
+from breachdesk.notify.catalogs import LOCALES_DIR, translations
+from breachdesk.notify.spec import TEMPLATES_DIR, NoticeSpec, load_spec
+from breachdesk.registry.entities import Entity
+
+_LINK = re.compile(r"https?://|<a\s|www\.|href=|src=", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class IncidentFacts:
+    """What every notice of one incident shares."""
+
+    incident_id: int
+    cause: str
+    became_aware_at: datetime
+    measures: str
+    total_affected: int
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def about(n: int) -> int:
+    """Round a count for "about N": exact below 100, else two significant digits."""
+    if n < 100:
+        return n
+    digits = len(str(n)) - 2
+    return round(n, -digits)
+
+
+def _paragraphs(value: str) -> Markup:
+    """Lay out macro output as HTML: lines become paragraphs, "- " lines a list.
+
+    The macro output is already escaped (autoescape), so it stays ``Markup``.
+    """
+    out: list[Markup] = []
+    items: list[Markup] = []
+    for line in escape(value).splitlines():
+        line = line.strip()
+        if line.startswith("- "):
+            items.append(Markup("<li>{}</li>").format(line[2:]))
+            continue
+        if items:
+            out.append(Markup("<ul>{}</ul>").format(Markup("").join(items)))
+            items = []
+        if line:
+            out.append(Markup("<p>{}</p>").format(line))
+    if items:
+        out.append(Markup("<ul>{}</ul>").format(Markup("").join(items)))
+    return Markup("\n").join(out)
+
+
+class Renderer:
+    def __init__(self, templates_dir: Path = TEMPLATES_DIR, locales_dir: Path = LOCALES_DIR):
+        self.templates_dir = templates_dir
+        self.locales_dir = locales_dir
+        self.spec: NoticeSpec = load_spec(templates_dir)
+        self._envs: dict[str, tuple[Environment, Template, Template, Template]] = {}
+
+    def _env(self, locale: str) -> tuple[Environment, Template, Template, Template]:
+        got = self._envs.get(locale)
+        if got is None:
+            env = Environment(
+                loader=FileSystemLoader(self.templates_dir),
+                extensions=["jinja2.ext.i18n"],
+                autoescape=select_autoescape(["html.j2"], default_for_string=False),
+                trim_blocks=True,
+                lstrip_blocks=True,
+                undefined=StrictUndefined,
+            )
+            env.filters["paragraphs"] = _paragraphs
+            env.install_gettext_translations(  # type: ignore[attr-defined]
+                translations(locale, self.locales_dir), newstyle=True
+            )
+            try:
+                got = (
+                    env,
+                    env.get_template(self.spec.subject),
+                    env.get_template(self.spec.text),
+                    env.get_template(self.spec.html),
+                )
+            except TemplateError as exc:
+                raise RulesError(f"{self.templates_dir}: template error: {exc}") from None
+            self._envs[locale] = got
+        return got
+
+    @cached_property
+    def digest_sources(self) -> list[Path]:
+        """Every file whose content an approval covers."""
+        files = sorted(self.templates_dir.glob("*.j2")) + sorted(self.templates_dir.glob("*.yaml"))
+        return files + sorted(self.locales_dir.glob("*/LC_MESSAGES/*.po"))
+
+    def variables(
+        self,
+        facts: IncidentFacts,
+        entity: Entity,
+        ctx: dict[str, Any],
+        name: str,
+        locale: str,
+        code: str,
+    ) -> dict[str, Any]:
+        tr = translations(locale, self.locales_dir)
+        tz = ZoneInfo(entity.timezone)
+
+        def day(value: str | datetime | None) -> str | None:
+            if value is None:
+                return None
+            dt = datetime.fromisoformat(value) if isinstance(value, str) else value
+            local: date = dt.astimezone(tz).date()
+            return format_date(local, format="long", locale=locale)
+
+        shaping = ctx.get("shaping", {})
+        style = shaping.get("headings", "default")
+        heads = self.spec.headings.get(style) or self.spec.headings["default"]
+        fields = list(ctx.get("fields", []))
+        labels = self.spec.data_labels
+        regs_done = list(ctx.get("regulators_done", []))
+        regs_pending = list(ctx.get("regulators_pending", []))
+        cause_msg = self.spec.causes.get(facts.cause, self.spec.causes.get("unknown", ""))
+        return {
+            "locale": locale,
+            "entity": entity,
+            "customer_name": name,
+            "headings": {"style": style}
+            | {k: (tr.gettext(v) if v else "") for k, v in heads.model_dump().items()},
+            "omit": set(shaping.get("omit", [])),
+            "cause_text": tr.gettext(cause_msg) if cause_msg else "",
+            "exposed_from": day(ctx.get("first_seen") or facts.window_start),
+            "exposed_to": day(ctx.get("last_seen") or facts.window_end),
+            "became_aware": day(facts.became_aware_at),
+            "fields": fields,
+            "data_items": [tr.gettext(labels[f]) if f in labels else f for f in sorted(fields)],
+            "credentials": any(f in self.spec.credential_elements for f in fields),
+            "public": bool(ctx.get("public", False)),
+            "recipient_count": int(ctx.get("recipients", 0)),
+            "total_about": format_decimal(about(facts.total_affected), locale=locale),
+            "regulators_done": format_list(regs_done, locale=locale) if regs_done else "",
+            "regulators_pending": format_list(regs_pending, locale=locale) if regs_pending else "",
+            "measures": facts.measures.strip(),
+            "verification_code": code,
+        }
+
+    def render(
+        self,
+        facts: IncidentFacts,
+        entity: Entity,
+        ctx: dict[str, Any],
+        name: str,
+        locale: str,
+        code: str,
+    ) -> Rendered:
+        _, subj_t, text_t, html_t = self._env(locale)
+        v = self.variables(facts, entity, ctx, name, locale, code)
+        subject = " ".join(subj_t.render(v).split())
+        v["subject"] = subject
+        text = re.sub(r"\n{3,}", "\n\n", text_t.render(v)).strip() + "\n"
+        html = html_t.render(v)
+        return Rendered(subject, text, html)
+
+    def check(self, rendered: Rendered, v: dict[str, Any], locale: str) -> None:
+        """Fail naming the first required element missing from, or empty in, a template."""
+        _, _, text_t, html_t = self._env(locale)
+        v = {**v, "subject": rendered.subject}
+        omit: set[str] = v.get("omit", set())
+        for tmpl, fname in ((text_t, self.spec.text), (html_t, self.spec.html)):
+            path = self.templates_dir / fname
+            ctx = tmpl.new_context(v)
+            "".join(tmpl.root_render_func(ctx))  # runs the top-level imports the blocks use
+            for element in self.spec.required_elements:
+                block = tmpl.blocks.get(element)
+                if block is None:
+                    raise RulesError(f"{path}: missing required content element {element!r}")
+                if element in omit:
+                    continue
+                body = "".join(block(ctx))
+                if not re.sub(r"<[^>]+>", "", body).strip():
+                    raise RulesError(
+                        f"{path}: required content element {element!r} renders empty ({locale})"
+                    )
+        for part, body in (("text", rendered.text), ("html", rendered.html)):
+            if _LINK.search(body):
+                raise RulesError(
+                    f"{self.templates_dir}: the {part} part contains a link; notices carry none"
+                )

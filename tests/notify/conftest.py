@@ -1,0 +1,103 @@
+"""An incident whose affected customers span every shipped locale, plus bad rows,
+and a running SMTP sink that verifies DKIM against the workspace keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from breachdesk.incident.lifecycle import NewIncident, open_incident
+from breachdesk.notify.dkim_keys import public_keys
+from breachdesk.notify.sender import SendOptions
+from breachdesk.notify.smtp_sink import SmtpSink
+from breachdesk.registry.entities import load_entities
+from breachdesk.settings import Settings
+from breachdesk.store import Store
+from breachdesk.store.models import Customer
+from breachdesk.store.models.incidents import IncidentCustomer
+
+# (customer_id, email, name, country, subdivision, entity, locale, fields)
+GOOD = [
+    ("gb1", "alice@example.co.uk", "Alice Smith", "GB", None, "shop-uk", "en-GB", "email,name"),
+    ("de1", "bob@example.de", "Bob Müller", "DE", "DE-BY", "shop-de", "de-DE", "email,password"),
+    ("fr1", "dave@example.fr", "Dave Martin", "FR", None, "shop-fr", "fr-FR", "email,phone"),
+    ("es1", "jose@example.es", "José García", "ES", None, "shop-es", "es-ES", "email,name"),
+    ("it1", "gia@example.it", "Gia Rossi", "IT", None, "shop-it", "it_IT", "email,name"),
+    ("jp1", "kenji@example.jp", "佐藤 健二", "JP", None, "shop-jp", "ja-JP", "email,name"),
+    ("ca1", "carol@example.com", "Carol Jones", "US", "US-CA", "shop-us", "en-US", "email,name"),
+    ("ma1", "mary@example.com", "Mary Lee", "US", "US-MA", "shop-us", "en-US", "email,name"),
+]
+BAD = [
+    ("bad-mail", "not-an-address", "No Mail", "GB", None, "shop-uk", "en-GB", "email"),
+    ("bad-loc", "zed@example.com", "Zed Kowalski", "PL", None, "shop-de", "pl-PL", "email"),
+    ("bad-ent", "ann@example.nl", "Ann de Vries", "NL", None, "shop-nl", "nl-NL", "email"),
+]
+AWARE = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+@dataclass
+class World:
+    store: Store
+    settings: Settings
+    tmp: Path
+    incident_id: int
+    sink: SmtpSink
+
+    def options(self, **kw: object) -> SendOptions:
+        base: dict[str, object] = {
+            "port": self.sink.port,
+            "concurrency": 2,
+            "batch": 50,
+            "backoff_seconds": 0.0,
+            "lease_seconds": 30.0,
+            "timeout": 10.0,
+        }
+        base.update(kw)
+        return SendOptions(**base)  # type: ignore[arg-type]
+
+
+def make_incident(store: Store, rows: list[tuple[str, ...]], offset: int = 0) -> int:
+    inc = open_incident(
+        store,
+        NewIncident(
+            title="Order page showed other customers' details",
+            cause="technical-error",
+            became_aware_at=AWARE,
+            window_start=datetime(2026, 3, 1, 8, 0, tzinfo=UTC),
+            window_end=AWARE,
+            measures="Disabled the order page cache.",
+        ),
+        "tester",
+    )
+    with store.session() as s:
+        for i, (cid, email, name, country, sub, entity, locale, fields) in enumerate(rows):
+            c = Customer(
+                customer_id=cid,
+                email=email,
+                email_norm=email.lower(),
+                full_name=name,
+                country=country,
+                subdivision=sub,
+                entity=entity,
+                locale=locale,
+            )
+            s.add(c)
+            s.flush()
+            s.add(
+                IncidentCustomer(
+                    incident_id=inc.id, customer_pk=c.id, fields=fields, source=f"list:{i}"
+                )
+            )
+    return inc.id
+
+
+@pytest.fixture
+def world(store: Store, settings: Settings, tmp_path: Path) -> Iterator[World]:
+    incident_id = make_incident(store, GOOD + BAD)
+    keys = public_keys(settings, load_entities(settings.entities_path))
+    with SmtpSink(tmp_path / "sink", keys) as sink:
+        yield World(store, settings, tmp_path, incident_id, sink)
