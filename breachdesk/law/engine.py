@@ -20,6 +20,7 @@ import pycountry
 from breachdesk.law import deadlines
 from breachdesk.law.register import register_obligations
 from breachdesk.law.rules import (
+    RELATIVE_CLOCKS,
     Authority,
     JurisdictionRules,
     Rule,
@@ -80,53 +81,68 @@ def _establishment(situation: Situation, entity: str) -> EntityEstablishment:
 
 
 def _targets(situation: Situation, rb: RuleBook) -> tuple[list[_Target], list[UnknownJurisdiction]]:
+    """Group residents per (file, code the file covers, entity, authority).
+
+    Subdivisions are summed into their country for country-level files (one OPC notice
+    for CA-ON + CA-QC); GDPR regulator notices go to the lead SA when the entity is
+    established in the regime, else to the SA of each residence country.
+    """
     counts: dict[tuple[str, str], int] = defaultdict(int)
     for g in situation.groups:
         counts[(g.jurisdiction, g.entity)] += g.count
-    targets: list[_Target] = []
     unknown: list[UnknownJurisdiction] = []
-    lead: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
+    merged: dict[tuple[str, str, str, str, str], list[tuple[str, int]]] = defaultdict(list)
+    by_id = {jr.jurisdiction: jr for jr in rb.files.values()}
     for (code, entity), n in sorted(counts.items()):
         problem = _code_problem(code)
         files = [] if problem else rb.for_code(code)
         if problem or not files:
-            unknown.append(
-                UnknownJurisdiction(
-                    jurisdiction=code, residents=n, reason=problem or _no_rules_reason(code)
-                )
-            )
+            reason = problem or _no_rules_reason(code)
+            unknown.append(UnknownJurisdiction(jurisdiction=code, residents=n, reason=reason))
             continue
         for jr in files:
+            target = code if code in jr.covers else code.split("-", 1)[0]
             if jr.routing != "one_stop_shop":
-                targets.append(_Target(jr, code, entity, n))
+                merged[(jr.jurisdiction, target, entity, "", "all")].append((code, n))
                 continue
             home = _establishment(situation, entity).country
-            country = code.split("-", 1)[0]
             if home in jr.covers:
-                lead[(jr.jurisdiction, entity)].append((country, n))
-                targets.append(_Target(jr, country, entity, n, kinds=_NOT_REGULATOR))
+                merged[(jr.jurisdiction, home, entity, home, "regulator")].append((code, n))
+                merged[(jr.jurisdiction, target, entity, "", "others")].append((code, n))
             else:
-                why = (
-                    f"{entity} has no establishment in {jr.name}"
-                    if home
-                    else f"establishment of {entity} not given"
-                )
-                note = (
-                    f"{why}: notify every SA where subjects live (EDPB Guidelines 9/2022 para 73)"
-                )
-                targets.append(_Target(jr, country, entity, n, jr.authorities[country], [note]))
-    by_id = {jr.jurisdiction: jr for jr in rb.files.values()}
-    for (jid, entity), parts in sorted(lead.items()):
+                merged[(jr.jurisdiction, target, entity, target, "all")].append((code, n))
+    targets: list[_Target] = []
+    for (jid, target, entity, authority, kinds), parts in merged.items():
         jr = by_id[jid]
+        notes: list[str] = []
+        if len(parts) > 1 or parts[0][0] != target:
+            notes.append("residents: " + ", ".join(f"{c} {n:,}" for c, n in parts))
         home = _establishment(situation, entity).country
-        total = sum(n for _, n in parts)
-        spread = ", ".join(f"{c} {n:,}" for c, n in parts)
-        note = (
-            f"lead supervisory authority of {entity}'s main establishment ({home}) for all "
-            f"{jr.name} residents (Art. 56): {spread}"
-        )
+        if kinds == "regulator":
+            notes.insert(
+                0,
+                f"lead supervisory authority of {entity}'s main establishment "
+                f"({home}) for all {jr.name} residents (Art. 56)",
+            )
+        elif authority:
+            why = (
+                f"{entity} has no establishment in {jr.name}"
+                if home
+                else (f"establishment of {entity} not given")
+            )
+            notes.append(
+                f"{why}: notify every SA where subjects live (EDPB Guidelines 9/2022 v2.0 para 73)"
+            )
         targets.append(
-            _Target(jr, home, entity, total, jr.authorities[home], [note], _REGULATOR_ONLY)
+            _Target(
+                jr,
+                target,
+                entity,
+                sum(n for _, n in parts),
+                jr.authorities[authority] if authority else None,
+                notes,
+                {"regulator": _REGULATOR_ONLY, "others": _NOT_REGULATOR}.get(kinds),
+            )
         )
     return targets, unknown
 
@@ -165,6 +181,8 @@ def _trigger_failure(t: Trigger, jr: JurisdictionRules, s: Situation, n: int) ->
 
 
 def _why_not(rule: Rule, jr: JurisdictionRules, s: Situation, n: int) -> str | None:
+    if rule.effective_from is not None and s.became_aware_at.date() < rule.effective_from:
+        return f"not in force for breaches known before {rule.effective_from.isoformat()}"
     if rule.encrypted_exempt and s.encrypted:
         return "the data was encrypted and the key was not exposed (encryption exemption)"
     failures = []
@@ -182,15 +200,18 @@ def _due(
     d = rule.deadline
     notes: list[str] = []
     standard = f"{d.standard}" if d.standard else ""
-    if d.clock in ("after_individual_notice", "before_individual_notice"):
-        base = fired[rule.requires].due_at if rule.requires in fired else None
+    if d.clock in RELATIVE_CLOCKS:
+        prior = fired.get(rule.requires or "")
+        base = prior.due_at if prior else None
+        whom = prior.recipient if prior else "the required notice"
         if d.clock == "before_individual_notice":
-            return base, "before notifying individuals", notes
-        span = deadlines.unit_text(d.amount, d.unit) if d.amount and d.unit else standard
-        text = f"{span} after notifying individuals"
-        if base is None or d.amount is None or d.unit is None:
+            return base, f"before notifying {whom}", notes
+        if d.amount is None or d.unit is None:
+            return base, f"{standard} (with the notice to {whom})", notes
+        text = f"{deadlines.unit_text(d.amount, d.unit)} after notifying {whom}"
+        if base is None:
             return None, text, notes
-        notes.append("due time assumes individuals are notified at their own deadline")
+        notes.append(f"due time assumes {whom} are notified at their own deadline")
         return deadlines.add(base, d.amount, d.unit, tz, cal), text, notes
     if d.clock != "awareness":
         notes.append(

@@ -28,8 +28,11 @@ ClockStart = Literal[
     "determination",
     "assessment",
     "after_individual_notice",
+    "after_regulator_notice",
     "before_individual_notice",
 ]
+RELATIVE_CLOCKS = ("after_individual_notice", "after_regulator_notice", "before_individual_notice")
+"""Clocks that run from the due time of the rule named in ``requires``."""
 Unit = Literal["hours", "calendar_days", "business_days"]
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
@@ -110,6 +113,9 @@ class Rule(BaseModel):
     citation: str = Field(min_length=3)
     last_verified: date | None = None
     verified: bool = False
+    effective_from: date | None = Field(
+        default=None, description="the rule applies to breaches known from this date"
+    )
     notes: list[str] = Field(default_factory=list)
 
 
@@ -183,9 +189,11 @@ class JurisdictionRules(BaseModel):
         dup = {i for i in ids if ids.count(i) > 1}
         if dup:
             raise ValueError(f"duplicate rule ids: {', '.join(sorted(dup))}")
-        for r in self.rules:
-            if r.requires is not None and r.requires not in ids:
-                raise ValueError(f"rule {r.id} requires unknown rule {r.requires}")
+        for n, r in enumerate(self.rules):
+            if r.requires is not None and r.requires not in ids[:n]:
+                raise ValueError(f"rule {r.id} requires {r.requires}, which is not an earlier rule")
+            if r.deadline.clock in RELATIVE_CLOCKS and r.requires is None:
+                raise ValueError(f"rule {r.id}: clock {r.deadline.clock} needs 'requires'")
         if self.routing == "one_stop_shop":
             missing = [c for c in self.covers if c not in self.authorities]
             if missing:
@@ -219,9 +227,15 @@ class RuleBook(BaseModel):
         return out
 
 
-def _describe(err: ValidationError) -> str:
+def _describe(err: ValidationError, raw: dict[str, object]) -> str:
     first = err.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    loc = list(first["loc"])
+    where = ".".join(str(p) for p in loc) or "(top level)"
+    rules = raw.get("rules")
+    if len(loc) > 1 and loc[0] == "rules" and isinstance(loc[1], int) and isinstance(rules, list):
+        rule = rules[loc[1]]
+        if isinstance(rule, dict) and "id" in rule:
+            where = f"rules[{loc[1]}] (id {rule['id']})" + "".join(f".{p}" for p in loc[2:])
     more = f" (+{err.error_count() - 1} more)" if err.error_count() > 1 else ""
     return f"field {where}: {first['msg']}{more}"
 
@@ -241,7 +255,7 @@ def load_file(path: Path) -> JurisdictionRules:
     try:
         return JurisdictionRules.model_validate(raw)
     except ValidationError as exc:
-        raise RulesError(f"{path}: {_describe(exc)}") from exc
+        raise RulesError(f"{path}: {_describe(exc, raw)}") from exc
 
 
 def load_rulebook(directory: Path | None = None) -> RuleBook:
