@@ -207,7 +207,7 @@ def _due(
         if d.clock == "before_individual_notice":
             return base, f"before notifying {whom}", notes
         if d.amount is None or d.unit is None:
-            return base, f"{standard} (with the notice to {whom})", notes
+            return base, standard, notes
         text = f"{deadlines.unit_text(d.amount, d.unit)} after notifying {whom}"
         if base is None:
             return None, text, notes
