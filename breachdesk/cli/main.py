@@ -30,7 +30,10 @@ def _register() -> None:
     from breachdesk.cli import exports as exports_cli
     from breachdesk.cli import incident as incident_cli
     from breachdesk.cli import notify as notify_cli
+    from breachdesk.cli import obligations as obligations_cli
     from breachdesk.cli import registry as registry_cli
+    from breachdesk.cli import report as report_cli
+    from breachdesk.cli import risk as risk_cli
     from breachdesk.cli import scan as scan_cli
     from breachdesk.cli import scope as scope_cli
     from breachdesk.cli import workspace as workspace_cli
@@ -41,6 +44,9 @@ def _register() -> None:
     audit_cli.register(app)
     incident_cli.register(app)
     scope_cli.register(app)
+    risk_cli.register(app)
+    obligations_cli.register(app)
+    report_cli.register(app)
     exports_cli.register(app)
     notify_cli.register(app)
 

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
 from breachdesk.errors import InputError, UsageError
+from breachdesk.incident.fields import KNOWN_FIELDS
 from breachdesk.incident.lifecycle import subject
 from breachdesk.registry.index import MatchIndex
 from breachdesk.registry.normalize import NormaliseError, normalise_email
@@ -27,8 +28,6 @@ from breachdesk.store.models import Customer, Finding
 from breachdesk.store.models.base import utcnow
 from breachdesk.store.models.incidents import Incident, IncidentCustomer, IncidentFinding
 from breachdesk.workspace import hasher
-
-KNOWN_FIELDS = ("email", "name", "phone", "address", "password", "dob", "financial", "id")
 
 
 @dataclass

@@ -45,7 +45,7 @@ def _iso(dt: datetime | None) -> str | None:
 def _regulator_rows(rows: Sequence[ObligationRow], spec: ReportSpec) -> list[ObligationRow]:
     out = []
     for r in rows:
-        if r.recipient_kind in ("individuals", "internal", "internal_record", "credit_agencies"):
+        if r.recipient_kind not in ("regulator", "attorney_general"):
             continue
         named = spec.id in r.recipient.upper() or r.recipient == spec.name
         if named or r.jurisdiction in spec.jurisdictions:

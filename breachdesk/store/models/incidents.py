@@ -70,7 +70,7 @@ class RiskOverride(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
     factor: Mapped[str] = mapped_column(String(16))
-    value: Mapped[float] = mapped_column()
+    value: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(128))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -112,7 +112,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("incident_id", sa.Integer(), nullable=False),
         sa.Column("factor", sa.String(16), nullable=False),
-        sa.Column("value", sa.Float(), nullable=False),
+        sa.Column("value", sa.String(16), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("actor", sa.String(128), nullable=False),
         sa.Column("at", UTCDateTime(), nullable=False),

@@ -1,0 +1,99 @@
+"""``breachdesk report ID --for ICO`` and ``breachdesk register export``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from breachdesk.cli.context import console, open_store, settings
+from breachdesk.incident.register import export_register, export_register_file
+from breachdesk.notify.reports.catalogue import default_catalogue
+from breachdesk.notify.reports.generate import generate_report, list_reports
+from breachdesk.store import Store
+from breachdesk.store.audit import default_actor
+
+register_app = typer.Typer(help="The breach register (GDPR Art. 33(5)).", no_args_is_help=True)
+
+
+def report(
+    incident_id: Annotated[int, typer.Argument(help="Incident id.")],
+    recipient: Annotated[
+        str | None, typer.Option("--for", help="Regulator id, e.g. ICO, OPC, OAIC, CA-AG, TX-AG.")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="md, json or pdf; several with commas.")
+    ] = "md,json,pdf",
+    phase: Annotated[str, typer.Option(help="initial, or update after an initial.")] = "initial",
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for the files (default <workspace>/reports).")
+    ] = None,
+    list_only: Annotated[
+        bool, typer.Option("--list", help="List stored reports and known recipients.")
+    ] = False,
+) -> None:
+    """Write a numbered regulator report (Markdown, JSON, PDF with charts); audited."""
+    from breachdesk.incident.risk import risk_summary
+
+    cfg = settings()
+    with open_store(cfg) as store:
+        if list_only or recipient is None:
+            _print_list(store, incident_id)
+            return
+        formats = [f.strip() for f in fmt.split(",") if f.strip()]
+        result = generate_report(
+            store,
+            cfg,
+            incident_id,
+            recipient,
+            phase=phase,
+            formats=formats,
+            out_dir=out or cfg.workspace / "reports",
+            actor=default_actor(cfg),
+            risk=risk_summary(store, incident_id),
+        )
+    console.print(
+        f"report {result.recipient}-{result.number:02d} ({result.phase}) for incident "
+        f"{incident_id}: {result.content['subjects']:,} data subjects, sha256 {result.sha256[:16]}"
+    )
+    for f in result.files:
+        console.print(f"  {f}")
+
+
+def _print_list(store: Store, incident_id: int) -> None:
+    t = Table(title=f"reports of incident {incident_id}")
+    for col in ("report", "phase", "created (UTC)", "by", "sha256"):
+        t.add_column(col)
+    for r in list_reports(store, incident_id):
+        t.add_row(
+            f"{r.recipient}-{r.number:02d}",
+            r.phase,
+            f"{r.created_at:%Y-%m-%d %H:%M}",
+            r.actor,
+            r.sha256[:16],
+        )
+    console.print(t)
+    ids = ", ".join(s.id for s in default_catalogue().reports)
+    console.print(f"recipients (--for): {ids}")
+
+
+@register_app.command("export")
+def register_export(
+    out: Annotated[Path | None, typer.Option(help="CSV file; default stdout.")] = None,
+) -> None:
+    """Export the breach register (facts, effects, remedial action) as CSV."""
+    cfg = settings()
+    with open_store(cfg) as store:
+        if out is None:
+            export_register(store, sys.stdout, default_actor(cfg))
+            return
+        n = export_register_file(store, out, default_actor(cfg))
+    console.print(f"wrote {n:,} incidents to {out}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)
+    app.add_typer(register_app, name="register")
