@@ -15,16 +15,20 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+import multiprocessing as mp
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy import select
 
-from breachdesk.detect.dump_matcher import ELEMENTS, U64, BlockMatcher, BlockResult
-from breachdesk.detect.dump_reader import DumpProblem, read_dump
+from breachdesk.detect.dump_matcher import ELEMENTS, I64, U64, BlockMatcher, BlockResult
+from breachdesk.detect.dump_reader import DumpBlock, DumpProblem, read_dump
 from breachdesk.registry.exports import member_hashes
 from breachdesk.registry.index import MatchIndex
 from breachdesk.registry.keyed import KeyedHasher
@@ -32,10 +36,14 @@ from breachdesk.store import Store
 from breachdesk.store.models import Customer
 from breachdesk.store.models.exports import Export, ExportCanary
 
+FIELDS_OF = [
+    ",".join(sorted(name for bit, name in ELEMENTS.items() if mask & bit)) for mask in range(16)
+]
 CANARY_P = 2.0**-40
 P_THRESHOLD = 1e-9
 MIN_SHARE = 0.02  # an export must explain at least 2% of what is still unexplained
 MAX_NAMED = 10
+MIN_LIFT = 2.0  # and at least twice the overlap chance alone would give
 
 
 @dataclass
@@ -79,7 +87,14 @@ class Attribution:
     problems: list[dict[str, str]]
     cause: str
     incident_id: int | None = None
-    scope: dict[int, str] = field(default_factory=dict, repr=False)  # customer pk -> fields
+    rows: I64 = field(default_factory=lambda: np.empty(0, dtype=np.int64), repr=False)
+    masks: npt.NDArray[np.uint8] = field(
+        default_factory=lambda: np.empty(0, dtype=np.uint8), repr=False
+    )
+
+    def scope(self) -> dict[int, str]:
+        """Customer pk -> the elements seen with them (``email,name,password,phone``)."""
+        return {int(r): FIELDS_OF[int(m)] for r, m in zip(self.rows, self.masks, strict=True)}
 
     @property
     def named(self) -> list[ExportScore]:
@@ -87,7 +102,8 @@ class Attribution:
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
-        out.pop("scope")
+        out.pop("rows")
+        out.pop("masks")
         out["named"] = [e.uid for e in self.named]
         return out
 
@@ -204,27 +220,35 @@ def rank_exports(
 
 
 def _name_sources(store: Store, scores: list[ExportScore], dump: U64, registry: int) -> None:
+    """Canary exports first; then greedily the export explaining most of the rest.
+
+    After some exports are named, the customers they cover are set aside on both
+    sides: the rest of the dump is compared with the rest of the registry, so an
+    export is judged only on what is still unexplained (``|E \\ U| / (R - |U|)``).
+    """
     d = int(dump.size)
     for s in scores:
         s.confidence = 1.0 - chance_p(s.in_dump, d, s.members, registry)
     remaining = np.ones(d, dtype=bool)
+    union = np.empty(0, dtype=np.uint64)  # members of the exports named so far
     by_id = {s.export_id: s for s in scores}
 
-    def explain(s: ExportScore, evidence: str) -> None:
-        members = _members_of(store, s.export_id)
+    def explain(s: ExportScore, evidence: str, members: U64) -> U64:
         covered = _in(members, dump) & remaining
         s.explains = int(covered.sum())
         remaining[covered] = False
         s.named, s.evidence = True, evidence
+        return np.union1d(union, members)
 
     for s in sorted(scores, key=lambda s: -s.canaries_found):
         if s.canaries_found:
             s.confidence = max(s.confidence, 1.0 - CANARY_P**s.canaries_found)
-            explain(s, "canary")
+            union = explain(s, "canary", _members_of(store, s.export_id))
     candidates = sorted(
         (s for s in scores if not s.named and s.in_dump), key=lambda s: (-s.in_dump, s.members)
     )[: MAX_NAMED * 3]
-    masks = {s.export_id: _in(_members_of(store, s.export_id), dump) for s in candidates}
+    members = {s.export_id: _members_of(store, s.export_id) for s in candidates}
+    masks = {i: _in(m, dump) for i, m in members.items()}
     for _ in range(MAX_NAMED):
         left = int(remaining.sum())
         if left == 0:
@@ -241,10 +265,12 @@ def _name_sources(store: Store, scores: list[ExportScore], dump: U64, registry: 
             break
         gain, _, export_id = best
         s = by_id[export_id]
-        p = chance_p(gain, left, s.members, registry)
-        if gain < MIN_SHARE * left or p > P_THRESHOLD:
+        fresh = int((~_in(union, members[export_id])).sum())  # |E \ U|
+        q = fresh / max(registry - int(union.size), 1)
+        p = chance_p(gain, left, fresh, registry - int(union.size))
+        if gain < MIN_SHARE * left or gain < MIN_LIFT * q * left or p > P_THRESHOLD:
             break
-        explain(s, "overlap")
+        union = explain(s, "overlap", members[export_id])
 
 
 def _members_of(store: Store, export_id: int) -> U64:
@@ -271,6 +297,41 @@ def _canary_lookup(store: Store) -> tuple[U64, frozenset[str]]:
     return hashes, frozenset(d for _, d in rows)
 
 
+_WORKER: list[BlockMatcher] = []
+
+
+def _init_worker(matcher: BlockMatcher) -> None:
+    _WORKER[:] = [matcher]
+
+
+def _match_in_worker(block: DumpBlock) -> BlockResult:
+    return _WORKER[0].match(block)
+
+
+def _matched(
+    matcher: BlockMatcher, items: Iterable[DumpBlock | DumpProblem], workers: int
+) -> Iterator[BlockResult | DumpProblem]:
+    """Match blocks here, or in ``workers`` forked processes that share the mapped index."""
+    if workers <= 1 or "fork" not in mp.get_all_start_methods():
+        for item in items:
+            yield item if isinstance(item, DumpProblem) else matcher.match(item)
+        return
+    ctx = mp.get_context("fork")  # the matcher (index map, hasher) is inherited, not pickled
+    with ProcessPoolExecutor(
+        workers, mp_context=ctx, initializer=_init_worker, initargs=(matcher,)
+    ) as pool:
+        pending: deque[Future[BlockResult]] = deque()
+        for item in items:
+            if isinstance(item, DumpProblem):
+                yield item
+                continue
+            pending.append(pool.submit(_match_in_worker, item))
+            while len(pending) > workers * 2:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
 def attribute_dump(
     store: Store,
     hasher: KeyedHasher,
@@ -280,16 +341,19 @@ def attribute_dump(
     max_total: int = 8 << 30,
     progress: Callable[[int], None] | None = None,
     country_limit: int = 2_000_000,
+    workers: int = 1,
 ) -> Attribution:
     """Match the dump, score exports, and return the scope; nothing is written here."""
     canary_hashes, canary_domains = _canary_lookup(store)
     matcher = BlockMatcher(index, hasher, canary_hashes, canary_domains)
     collector = Collector(int(index.names.size), paths)
-    for item in read_dump(paths, max_ratio, max_total):
+    if workers > 1:
+        store.engine.dispose()  # no pooled connection may be shared with forked workers
+    for item in _matched(matcher, read_dump(paths, max_ratio, max_total), workers):
         if isinstance(item, DumpProblem):
             collector.problems.append({"source": item.source, "reason": item.reason})
             continue
-        collector.add(matcher.match(item))
+        collector.add(item)
         if progress is not None:
             progress(collector.stats.bytes)
     dump = collector.dump_set()
@@ -297,7 +361,6 @@ def attribute_dump(
     scores = rank_exports(store, dump, collector.canaries, registry_size)
     rows = np.flatnonzero(collector.masks).astype(np.int64)
     elements = {name: int(((collector.masks & bit) > 0).sum()) for bit, name in ELEMENTS.items()}
-    scope = {int(r): _fields(int(collector.masks[r])) for r in rows} if rows.size else {}
     by_country = _by_country(store, rows) if rows.size <= country_limit else {}
     cause = "insider" if any(s.named for s in scores) else "unknown"
     return Attribution(
@@ -308,9 +371,6 @@ def attribute_dump(
         exports=scores,
         problems=collector.problems,
         cause=cause,
-        scope=scope,
+        rows=rows,
+        masks=collector.masks[rows],
     )
-
-
-def _fields(mask: int) -> str:
-    return ",".join(sorted(name for bit, name in ELEMENTS.items() if mask & bit))

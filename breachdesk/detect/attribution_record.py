@@ -49,13 +49,14 @@ def _attach(store: Store, cfg: Settings, att: Attribution, incident_id: int, act
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(["customer_id", "fields"])
-            pks = sorted(att.scope)
+            scope = att.scope()
+            pks = sorted(scope)
             with store.sessions() as session:
                 for i in range(0, len(pks), 5_000):
                     chunk = pks[i : i + 5_000]
                     stmt = select(Customer.id, Customer.customer_id).where(Customer.id.in_(chunk))
                     for pk, cid in session.execute(stmt):
-                        writer.writerow([cid, att.scope[pk]])
+                        writer.writerow([cid, scope[pk]])
         result = attach_list(store, cfg, incident_id, path, actor)
     finally:
         path.unlink(missing_ok=True)
@@ -88,7 +89,7 @@ def record_attribution(
             actor,
         )
         incident_id = incident.id
-    attached = _attach(store, cfg, att, incident_id, actor) if incident_id and att.scope else 0
+    attached = _attach(store, cfg, att, incident_id, actor) if incident_id and att.matched else 0
     att.incident_id = incident_id
     summary = att.to_json()
     with store.session() as session:

@@ -17,6 +17,7 @@ numbers and counts, so blocks can be matched in worker processes.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,18 +31,30 @@ from breachdesk.registry.keyed import KeyedHasher
 EMAIL, PHONE, NAME, PASSWORD = 1, 2, 4, 8
 ELEMENTS = {EMAIL: "email", PHONE: "phone", NAME: "name", PASSWORD: "password"}
 
-_FAST_EMAIL = re.compile(
+_FAST_EMAIL = re.compile(  # starts only where a local-part run starts, so the scan is linear
+    rb"(?<![a-z0-9._%+\-])[a-z0-9._%+\-]{1,64}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63})+"
+)
+_LINE_EMAIL = re.compile(
+    rb"(?m)^([^\n]*?)(?<![a-z0-9._%+\-])"
+    rb"([a-z0-9._%+\-]{1,64}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63})+)([^\n]*)"
+)
+_ASCII_EMAIL = re.compile(
     rb"[a-z0-9._%+\-]{1,64}@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
     rb"[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?"
 )
 _WORD = re.compile(r"\w+")
-_PASSWORDISH = re.compile(
-    rb"(?im)(?:^[ \t]*[^\s@:;|,]{1,64}@[^\s@:;|,]{1,255}[ \t]*[:;|][ \t]*\S+[ \t]*\r?$)"
-    rb"|(?:\b(?:pass(?:word)?|passwd|pwd|password_hash|pass_hash|hash)"
-    rb"[\"']?[ \t]*[:=][ \t]*[\"']?[^\s\"',;]{3,})"
-    rb"|(?:\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53})|(?:\$argon2i?d?\$\S{20,})|(?:\$[156]\$\S{8,})"
-    rb"|(?:(?<![0-9a-fA-F])(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})(?![0-9a-fA-F]))"
+_WORD_ASCII = re.compile(rb"[A-Za-z0-9_]+")
+_PW_SEP = frozenset(b":;|")
+_PW_KEY = re.compile(
+    rb"(?:pass(?:word)?|passwd|pwd|hash)[\"']?[ \t]*[:=][ \t]*[\"']?[^\s\"',;]{3,}"
 )
+_COMBO_SEP = (b":", b";", b"|")
+_NO_SPACE_OR_SEP = re.compile(rb"[^\s,;|]+")
+_PW_CRYPT = re.compile(
+    rb"\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53}|\$argon2i?d?\$\S{20,}|\$[156]\$\S{8,}"
+)
+_PW_HEX = re.compile(rb"(?<![0-9a-fA-F])(?:[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{32})(?![0-9a-fA-F])")
+_WORD_CACHE = 100_000
 
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
@@ -71,30 +84,52 @@ def lookup_rows(index: MatchIndex, q: U64) -> I64:
     return np.where(hit, np.asarray(index.rows[pos], dtype=np.int64), -1)
 
 
-def _emails(data: bytes) -> tuple[list[int], list[int], list[str]]:
-    """Starts, ends and normalised values of the email candidates in ``data``."""
-    starts: list[int] = []
-    ends: list[int] = []
-    values: list[str] = []
-    if data.isascii() and b"\\" not in data:
-        for m in _FAST_EMAIL.finditer(data.lower()):
-            s, e = m.span()
-            value = m.group()
-            while value[:1] == b".":
-                value, s = value[1:], s + 1
-            local = value.split(b"@", 1)[0]
-            if not local or b".." in value or local.endswith(b"."):
-                continue
-            starts.append(s)
-            ends.append(e)
-            values.append(value.decode("ascii"))
-        return starts, ends, values
+Record = tuple[bytes, bytes, bytes]  # (line before the address, address, line after it)
+
+
+def _valid(value: bytes) -> bytes:
+    """The normalised address, or b"" when the candidate is not a valid address."""
+    if value[0] == 46 or b".." in value or b".@" in value or b"-." in value:
+        value = value.lstrip(b".")
+        local = value.split(b"@", 1)[0]
+        if not local or local.endswith(b".") or b".." in value:
+            return b""
+        return value if _ASCII_EMAIL.fullmatch(value) else b""
+    if value[-1] == 45 or not value.rpartition(b".")[2][:1].isalpha():
+        return value if _ASCII_EMAIL.fullmatch(value) else b""
+    return value
+
+
+def ascii_records(low: bytes) -> list[Record]:
+    """Every address in a lowercased ASCII block, with the rest of its line either side.
+
+    One ``findall`` returns the first address of each line with its context, all in
+    C; a line holding more addresses is searched again for the others.
+    """
+    out: list[Record] = []
+    for before, value, after in _LINE_EMAIL.findall(low):
+        v = _valid(value)
+        if v:
+            out.append((before, v, after))
+        if b"@" in after:
+            line = before + value + after
+            for m in _FAST_EMAIL.finditer(after):
+                v = _valid(m.group())
+                if v:
+                    out.append((line, v, b""))
+    return out
+
+
+def text_records(data: bytes) -> list[Record]:
+    """Addresses in any block (UTF-8, JSON escapes) via the shared candidate extractor."""
+    out: list[Record] = []
     for c in iter_email_candidates(data):
         if c.value:
-            starts.append(c.start)
-            ends.append(c.end)
-            values.append(c.value)
-    return starts, ends, values
+            lo = data.rfind(b"\n", 0, c.start) + 1
+            hi = data.find(b"\n", c.end)
+            hi = len(data) if hi == -1 else hi
+            out.append((data[lo : c.start], c.value.encode("utf-8"), data[c.end : hi]))
+    return out
 
 
 class BlockMatcher:
@@ -108,55 +143,50 @@ class BlockMatcher:
         self.index = index
         self.hasher = hasher
         self.canary_hashes = np.sort(canary_hashes)
-        self.canary_domains = canary_domains
+        self.canary_domains = frozenset(d.encode("ascii") for d in canary_domains)
+        self._words: dict[bytes, int] = {}
 
     def match(self, block: DumpBlock) -> BlockResult:
         data = block.data
         res = BlockResult(bytes=len(data), lines=data.count(b"\n"))
-        starts, ends, values = _emails(data)
-        res.emails = len(values)
-        email = self.hasher.email
-        hashes = np.fromiter((email(v) for v in values), dtype=np.uint64, count=len(values))
-        self._canaries(hashes, values, res)
+        if data.isascii() and b"\\" not in data:
+            records = ascii_records(data.lower())
+        else:
+            records = text_records(data)
+        res.emails = len(records)
+        email = self.hasher.email_bytes
+        hashes = np.fromiter((email(r[1]) for r in records), dtype=np.uint64, count=len(records))
+        self._canaries(hashes, records, res)
         rows = lookup_rows(self.index, hashes)
         hit = rows >= 0
         res.unknown_emails = int((~hit).sum())
         res.hit_hashes = hashes[hit]
-        p_starts: list[int] = []
-        p_hashes: list[int] = []
-        for c in iter_phone_candidates(data):
-            p_starts.append(c.start)
-            p_hashes.append(self.hasher.phone(c.value))
+        p_hashes = [self.hasher.phone(c.value) for c in iter_phone_candidates(data)]
         res.phones = len(p_hashes)
         p_rows = lookup_rows(self.index, np.array(p_hashes, dtype=np.uint64))
+        p_rows = p_rows[p_rows >= 0]
         e_rows = rows[hit]
-        if e_rows.size == 0 and not (p_rows >= 0).any():
-            return res
-        nl = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
-        e_line = np.searchsorted(nl, np.array(starts, dtype=np.int64)[hit])
-        p_hit = p_rows >= 0
-        p_line = np.searchsorted(nl, np.array(p_starts, dtype=np.int64)[p_hit])
         masks = np.full(e_rows.size, EMAIL, dtype=np.uint8)
-        phone_at = {(int(ln), int(r)) for ln, r in zip(p_line, p_rows[p_hit], strict=True)}
-        pw_lines = self._password_lines(block, nl, np.unique(e_line))
-        s_arr = np.array(starts, dtype=np.int64)[hit]
-        en_arr = np.array(ends, dtype=np.int64)[hit]
-        for i in range(e_rows.size):
-            row, ln = int(e_rows[i]), int(e_line[i])
-            if (ln, row) in phone_at:
-                masks[i] |= PHONE
-            if ln in pw_lines:
-                masks[i] |= PASSWORD
-            lo = int(nl[ln - 1]) + 1 if ln > 0 else 0
-            hi = int(nl[ln]) if ln < nl.size else len(data)
-            line = data[lo : int(s_arr[i])] + b" " + data[int(en_arr[i]) : hi]
-            if self._name_seen(row, line):
-                masks[i] |= NAME
-        res.rows = np.concatenate([e_rows, p_rows[p_hit]])
-        res.masks = np.concatenate([masks, np.full(int(p_hit.sum()), PHONE, dtype=np.uint8)])
+        layout = block.layout
+        cols = layout.password_columns if layout.delimiter else ()
+        names = np.asarray(self.index.names[np.clip(e_rows, 0, self.index.names.size - 1)])
+        password, name_seen = self._password, self._name_seen
+        hit_records = [records[i] for i in np.flatnonzero(hit).tolist()]
+        for i, ((before, _, after), packed) in enumerate(
+            zip(hit_records, names.tolist(), strict=True)
+        ):
+            mask = EMAIL
+            if password(before, after, cols, layout.delimiter):
+                mask |= PASSWORD
+            if packed and name_seen(packed, before + b" " + after):
+                mask |= NAME
+            masks[i] = mask
+        # a customer's own phone anywhere in the dump is an element seen with them
+        res.rows = np.concatenate([e_rows, p_rows])
+        res.masks = np.concatenate([masks, np.full(p_rows.size, PHONE, dtype=np.uint8)])
         return res
 
-    def _canaries(self, hashes: U64, values: list[str], res: BlockResult) -> None:
+    def _canaries(self, hashes: U64, records: list[Record], res: BlockResult) -> None:
         if self.canary_hashes.size:
             pos = np.minimum(
                 np.searchsorted(self.canary_hashes, hashes), self.canary_hashes.size - 1
@@ -167,37 +197,54 @@ class BlockMatcher:
         else:
             found = np.zeros(hashes.size, dtype=bool)
         if self.canary_domains:
-            for i, v in enumerate(values):
-                if not found[i] and v.rpartition("@")[2] in self.canary_domains:
+            for i, r in enumerate(records):
+                if not found[i] and r[1].rpartition(b"@")[2] in self.canary_domains:
                     res.canary_domain_unknown += 1
 
-    def _password_lines(self, block: DumpBlock, nl: I64, lines: I64) -> set[int]:
-        data = block.data
-        cols = block.layout.password_columns
-        if cols and block.layout.delimiter:
-            out: set[int] = set()
-            for ln in lines.tolist():
-                lo = int(nl[ln - 1]) + 1 if ln > 0 else 0
-                hi = int(nl[ln]) if ln < nl.size else len(data)
-                cells = data[lo:hi].rstrip(b"\r").split(block.layout.delimiter)
-                if any(c < len(cells) and cells[c].strip(b' "') for c in cols):
-                    out.add(ln)
-            return out
-        found = [m.start() for m in _PASSWORDISH.finditer(data)]
-        return {int(x) for x in np.searchsorted(nl, np.array(found, dtype=np.int64))}
+    @staticmethod
+    @staticmethod
+    def _password(
+        before: bytes, after: bytes, cols: tuple[int, ...], delimiter: bytes | None
+    ) -> bool:
+        """A password-like value on the line around an address."""
+        if cols and delimiter:
+            cells = (before + b"@" + after).rstrip(b"\r").split(delimiter)
+            return any(c < len(cells) and bool(cells[c].strip(b' "')) for c in cols)
+        if after[:1] in _COMBO_SEP and not before.strip():
+            rest = after[1:].strip()
+            if rest and _NO_SPACE_OR_SEP.fullmatch(rest):
+                return True  # an email:secret combo line
+        low = (before + b" " + after).lower()
+        if (b"pass" in low or b"pwd" in low or b"hash" in low) and _PW_KEY.search(low):
+            return True  # password=..., "hash": "..."
+        if b"$" in low and _PW_CRYPT.search(before + b" " + after):
+            return True  # bcrypt, argon2, crypt(3)
+        return len(low) >= 32 and _PW_HEX.search(low) is not None  # md5/sha1/sha256 hex
 
-    def _name_seen(self, row: int, line: bytes) -> bool:
-        packed = self.index.name_of(row)
-        if not packed:
-            return False
-        k = packed & 0xF
-        text = line.decode("utf-8", errors="replace")
-        tokens = _WORD.findall(text.casefold() if text.isascii() else _nfkc(text))
-        name = self.hasher.name
-        return any(name(tokens[i : i + k]) == packed for i in range(len(tokens) - k + 1))
+    def _word(self, token: bytes) -> int:
+        h = self._words.get(token)
+        if h is None:
+            if len(self._words) >= _WORD_CACHE:
+                self._words.clear()
+            h = self._words[token] = self.hasher.name_word(token.decode("utf-8"))
+        return h
+
+    def _name_seen(self, packed: int, line: bytes) -> bool:
+        """The customer's own name (packed: first-word hash, rest hash, word count) on the line."""
+        k, rest, first = packed & 0xF, (packed >> 4) & 0xFFF, packed >> 16
+        if line.isascii():
+            tokens: list[bytes] = _WORD_ASCII.findall(line.lower())
+        else:
+            text = _nfkc(line.decode("utf-8", errors="replace"))
+            tokens = [t.encode("utf-8") for t in _WORD.findall(text)]
+        word = self._word
+        for i in range(len(tokens) - k + 1):
+            if word(tokens[i]) == first:
+                window = [t.decode("utf-8") for t in tokens[i : i + k]]
+                if self.hasher.name_rest(window) == rest:
+                    return True
+        return False
 
 
 def _nfkc(text: str) -> str:
-    import unicodedata
-
     return unicodedata.normalize("NFKC", text).casefold()
