@@ -29,6 +29,7 @@ def _register() -> None:
     from breachdesk.cli import audit as audit_cli
     from breachdesk.cli import exports as exports_cli
     from breachdesk.cli import incident as incident_cli
+    from breachdesk.cli import law as law_cli
     from breachdesk.cli import notify as notify_cli
     from breachdesk.cli import obligations as obligations_cli
     from breachdesk.cli import registry as registry_cli
@@ -46,6 +47,7 @@ def _register() -> None:
     scope_cli.register(app)
     risk_cli.register(app)
     obligations_cli.register(app)
+    law_cli.register(app)
     report_cli.register(app)
     exports_cli.register(app)
     notify_cli.register(app)

@@ -1,0 +1,68 @@
+"""``breachdesk assess --what-if FILE [--json] [--now T]``: obligations for a hypothetical."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from breachdesk.cli.context import console
+from breachdesk.errors import UsageError
+from breachdesk.law.engine import assess as assess_situation
+from breachdesk.law.render import assessment_json, print_assessment
+from breachdesk.law.risk import RiskResult
+from breachdesk.law.whatif import load_what_if
+
+
+def _parse_now(now: str | None) -> datetime:
+    if now is None:
+        return datetime.now(UTC)
+    try:
+        parsed = datetime.fromisoformat(now.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise UsageError(f"--now: not an ISO 8601 time: {now!r}") from exc
+    if parsed.tzinfo is None:
+        raise UsageError("--now: give a time zone, e.g. 2026-03-28T09:00Z")
+    return parsed
+
+
+def print_risk(risk: RiskResult) -> None:
+    t = Table(title="risk (ENISA 2013: SE = DPC x EI + CB)", show_header=False)
+    for label, f in (("DPC", risk.dpc), ("EI", risk.ei), ("CB", risk.cb)):
+        t.add_row(label, f"{f.value:g}", "\n".join(f.explanation))
+    t.add_row("SE", f"{risk.se:g}", f"band {risk.band}")
+    t.add_row("GDPR level", risk.level, "\n".join(risk.level_explanation))
+    console.print(t)
+
+
+def assess(
+    what_if: Annotated[
+        Path,
+        typer.Option("--what-if", help="YAML or JSON file describing a hypothetical incident."),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON.")] = False,
+    now: Annotated[
+        str | None, typer.Option(help="Evaluate 'time left' at this ISO time (default: now).")
+    ] = None,
+) -> None:
+    """Who must be told, by whom and by when, for a hypothetical incident. No store is used."""
+    at = _parse_now(now)
+    wi = load_what_if(what_if)
+    result = assess_situation(wi.situation)
+    if as_json:
+        out = assessment_json(result, now=at)
+        if wi.risk is not None:
+            out["risk"] = wi.risk.model_dump(mode="json")
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    if wi.risk is not None:
+        print_risk(wi.risk)
+    print_assessment(result, console, now=at)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("assess")(assess)

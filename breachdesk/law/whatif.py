@@ -1,0 +1,138 @@
+"""What-if files: a hypothetical incident for tabletop exercises, in YAML or JSON.
+
+::
+
+    residents: {GB: 120, DE: 40, US-CA: 812}     # ISO 3166-1 or 3166-2 -> count
+    elements: [name, email]
+    cause: technical-error                        # technical-error|insider|attack|unknown
+    became_aware_at: 2026-03-27T09:00:00Z
+    risk: risk                                    # optional: unlikely|risk|high (else ENISA)
+    risk_answers: {recipients: known}             # optional ENISA answers
+    entity: {id: shop-uk, legal_name: Shop Ltd, country: GB}   # optional
+    encrypted: false                              # optional
+
+For several holding entities give ``entities: [{id, legal_name, country}, ...]`` and
+``groups: [{jurisdiction, entity, count}, ...]`` instead of ``entity`` and ``residents``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from breachdesk.errors import InputError
+from breachdesk.law.risk import RiskAnswers, RiskResult, assess_risk
+from breachdesk.law.situation import AffectedGroup, EntityEstablishment, Situation
+
+DEFAULT_ENTITY = "controller"
+_KEYS = {
+    "residents",
+    "groups",
+    "elements",
+    "cause",
+    "became_aware_at",
+    "risk",
+    "risk_answers",
+    "entity",
+    "entities",
+    "encrypted",
+    "incident_ref",
+    "title",
+}
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    situation: Situation
+    risk: RiskResult | None  # set when the risk level was computed, not given
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read: {exc.strerror}") from exc
+    try:
+        raw = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise InputError(
+            str(path), f"not valid {path.suffix.lstrip('.') or 'YAML'}: {exc}"
+        ) from exc
+    if not isinstance(raw, dict):
+        raise InputError(
+            str(path), "must be a mapping with residents, elements, cause, became_aware_at"
+        )
+    unknown = sorted(set(raw) - _KEYS)
+    if unknown:
+        raise InputError(
+            str(path), f"unknown keys {', '.join(unknown)}; allowed: {', '.join(sorted(_KEYS))}"
+        )
+    return raw
+
+
+def _entities(raw: dict[str, Any]) -> list[dict[str, Any]]:
+    if "entities" in raw:
+        return list(raw["entities"] or [])
+    if "entity" in raw:
+        return [raw["entity"]]
+    return [{"id": DEFAULT_ENTITY, "legal_name": "(hypothetical controller)", "country": ""}]
+
+
+def _groups(raw: dict[str, Any], default_entity: str) -> list[dict[str, Any]]:
+    if "groups" in raw:
+        return list(raw["groups"] or [])
+    residents = raw.get("residents")
+    if not isinstance(residents, dict):
+        raise ValueError("residents must map ISO 3166 codes to counts (or give groups)")
+    return [
+        {"jurisdiction": str(k), "entity": default_entity, "count": v} for k, v in residents.items()
+    ]
+
+
+def load_what_if(path: Path) -> WhatIf:
+    """Read and validate a what-if file; every problem names the file and the field."""
+    raw = _read(path)
+    field = "entities"
+    try:
+        entities = [EntityEstablishment.model_validate(e) for e in _entities(raw)]
+        field = "residents/groups"
+        groups = [AffectedGroup.model_validate(g) for g in _groups(raw, entities[0].id)]
+        field = "risk_answers"
+        answers = RiskAnswers.model_validate(raw.get("risk_answers") or {})
+        field = "situation"
+        situation = Situation.model_validate(
+            {
+                "groups": groups,
+                "elements": raw.get("elements") or [],
+                "cause": raw.get("cause"),
+                "became_aware_at": raw.get("became_aware_at"),
+                "risk": raw.get("risk") or "risk",
+                "entities": {e.id: e for e in entities},
+                "encrypted": raw.get("encrypted", False),
+                "incident_ref": raw.get("incident_ref") or raw.get("title"),
+            }
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or field
+        raise InputError(str(path), f"{first['msg']}", record=f"field {where}") from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputError(str(path), str(exc), record=f"field {field}") from exc
+    risk_result = None
+    if raw.get("risk") is None:
+        total = sum(g.count for g in groups)
+        risk_result = assess_risk(situation.elements, total, situation.cause, answers)
+        situation = situation.model_copy(update={"risk": risk_result.level})
+    missing = {g.entity for g in groups} - set(situation.entities)
+    if missing:
+        raise InputError(
+            str(path),
+            f"groups name unknown entities: {', '.join(sorted(missing))}",
+            record="field groups",
+        )
+    return WhatIf(situation=situation, risk=risk_result)
