@@ -1,0 +1,1 @@
+"""Realistic synthetic data for the demo, the tests and the benchmarks. Seeded, so repeatable."""
