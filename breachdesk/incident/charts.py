@@ -16,6 +16,7 @@ matplotlib.use("Agg")
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from breachdesk.incident.scope import Scope
 
@@ -44,6 +45,7 @@ def _country_figure(scope: Scope) -> Figure:
     bars = ax.barh(labels, values, color="#c0392b")
     ax.bar_label(bars, labels=[f"{v:,}" for v in values], padding=3, fontsize=8)
     ax.set_xlabel("affected customers")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(f"Incident {scope.incident_id}: affected customers by country")
     ax.spines[["top", "right"]].set_visible(False)
     if not items:
@@ -65,6 +67,7 @@ def _time_figure(scope: Scope) -> Figure:
     else:
         ax.text(0.5, 0.5, "no timed findings", ha="center", transform=ax.transAxes)
     ax.set_ylabel(f"customers exposed per {scope.bucket}")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(f"Incident {scope.incident_id}: exposure over time (UTC)")
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()

@@ -1,8 +1,8 @@
 """The incident's risk: the law area's ENISA 2013 method fed from the incident.
 
-Inputs come from the affected set (data elements, how many people), the cause,
-the scope (who saw the data: only identifiable shoppers -> known recipients; any
-public view -> unknown recipients) and the operator's answers. Operators may
+Inputs come from the affected set (data elements, how many people), the cause
+and the operator's answers (``--answer recipients=known`` ...); the incident's
+``encrypted`` flag answers ``unintelligible``. Operators may
 override DPC, EI, CB or the GDPR level; each override is stored with its reason
 and audited, and the newest override per factor applies.
 """
@@ -18,7 +18,6 @@ from sqlalchemy import select
 from breachdesk.errors import UsageError
 from breachdesk.incident.affected import AffectedCustomer, affected_customers
 from breachdesk.incident.lifecycle import get_incident, subject
-from breachdesk.incident.scope import compute_scope
 from breachdesk.incident.situation import elements_of
 from breachdesk.law.risk import RiskAnswers, RiskOverride, RiskResult, assess_risk
 from breachdesk.law.situation import Cause, DataElement
@@ -29,18 +28,12 @@ from breachdesk.store.models.incidents import Incident
 from breachdesk.store.models.incidents import RiskOverride as OverrideRow
 
 LEVELS = ("unlikely", "risk", "high")
+ANSWERS = frozenset(RiskAnswers.model_fields)
 RANGES = {"dpc": (1.0, 4.0), "ei": (0.25, 1.0), "cb": (0.0, 2.0)}
 
 
-def _answers(inc: Incident, store: Store) -> RiskAnswers:
-    given: dict[str, Any] = dict(inc.risk_answers or {})
-    given.pop("law_enforcement", None)
-    if "recipients" not in given:
-        sc = compute_scope(store, inc.id)
-        if sc.public:
-            given["recipients"] = "unknown"
-        elif sc.recipients:
-            given["recipients"] = "known"
+def _answers(inc: Incident) -> RiskAnswers:
+    given: dict[str, Any] = {k: v for k, v in (inc.risk_answers or {}).items() if k in ANSWERS}
     if inc.encrypted:
         given.setdefault("unintelligible", True)
     return RiskAnswers.model_validate(given)
@@ -81,7 +74,7 @@ def current_risk(
         elements,
         len(people),
         cast(Cause, inc.cause),
-        _answers(inc, store),
+        _answers(inc),
         overrides(store, incident_id),
     )
 

@@ -64,9 +64,11 @@ def test_statuses_persist_across_reassessment(world: World) -> None:
 def test_risk_inputs_overrides_and_answers(world: World) -> None:
     iid = case_2018(world)
     r = current_risk(world.store, iid)
-    # name + email to other (identifiable) shoppers by a technical error
-    assert (r.dpc.value, r.ei.value, r.cb.value) == (1, 1.0, 0.25)
-    assert r.se == 1.25 and r.level == "unlikely"
+    # name + email shown to others by a technical error: recipients unknown by default
+    assert (r.dpc.value, r.ei.value, r.cb.value) == (1, 1.0, 0.5)
+    assert r.se == 1.5 and r.level == "unlikely"
+    set_answers(world.store, iid, {"recipients": "known"}, "t")
+    assert current_risk(world.store, iid).cb.value == 0.25
     set_answers(world.store, iid, {"recipients": "unknown", "malicious": "yes"}, "t")
     r = current_risk(world.store, iid)
     assert r.cb.value == 1.0 and r.se == 2.0 and r.level == "risk"

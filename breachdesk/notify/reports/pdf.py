@@ -10,7 +10,8 @@ from markdown_it import MarkdownIt
 
 CSS = """
 @page { size: A4; margin: 18mm 16mm 20mm 16mm;
-        @bottom-right { content: "page " counter(page) " of " counter(pages); font-size: 8pt; } }
+        @bottom-right { content: "page " counter(page) " of " counter(pages); font-size: 8pt;
+                        font-family: "DejaVu Sans", sans-serif; } }
 body { font-family: "DejaVu Sans", "Liberation Sans", sans-serif; font-size: 10pt;
        line-height: 1.4; color: #111; }
 h1 { font-size: 17pt; border-bottom: 2px solid #c0392b; padding-bottom: 4pt; }
