@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import threading
 from pathlib import Path
@@ -24,6 +25,7 @@ from breachdesk.registry.index import MatchIndex
 from breachdesk.store.audit import default_actor
 from breachdesk.workspace import hasher
 
+PARALLEL_FROM = 32 * 1024 * 1024  # smaller dumps are matched in this process
 access_app = typer.Typer(help="Employee data-access anomalies.", no_args_is_help=True)
 
 
@@ -92,6 +94,7 @@ def attribute_cmd(
                 cfg.max_expansion_ratio,
                 cfg.max_expanded_bytes,
                 progress=lambda n: bar.update(task, completed=n),
+                workers=(cfg.scan_workers or os.cpu_count() or 1) if total > PARALLEL_FROM else 1,
             )
         rec = record_attribution(store, cfg, att, default_actor(cfg), incident, open_new)
     if as_json:

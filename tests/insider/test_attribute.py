@@ -72,3 +72,14 @@ def test_two_overlapping_exports_both_leaked_are_both_named(
 
     assert {e.uid for e in result.named} == {a.uid, b.uid}
     assert c.uid not in {e.uid for e in result.exports}
+
+
+def test_forked_workers_give_the_same_result(registry: Registry, tmp_path: Path) -> None:
+    a = make_export(registry, tmp_path, "a", {"country": ["GB", "DE"]})
+    rng = random.Random(8)
+    rows = sample(read_rows(Path(a.out)), 0.2, rng)
+    dump = leak_csv(rows, tmp_path / "leak.csv", ["email", "full_name"], rng)
+    one = attribute_dump(registry.store, registry.hasher, registry.index, [dump, dump], workers=1)
+    two = attribute_dump(registry.store, registry.hasher, registry.index, [dump, dump], workers=2)
+    assert one.to_json() == two.to_json()
+    assert one.scope() == two.scope() and one.matched > 0
