@@ -248,7 +248,7 @@ def _name_sources(store: Store, scores: list[ExportScore], dump: U64, registry: 
         (s for s in scores if not s.named and s.in_dump), key=lambda s: (-s.in_dump, s.members)
     )[: MAX_NAMED * 3]
     members = {s.export_id: _members_of(store, s.export_id) for s in candidates}
-    masks = {i: _in(m, dump) for i, m in members.items()}
+    found = {i: np.flatnonzero(_in(m, dump)) for i, m in members.items()}  # positions in D
     for _ in range(MAX_NAMED):
         left = int(remaining.sum())
         if left == 0:
@@ -257,7 +257,7 @@ def _name_sources(store: Store, scores: list[ExportScore], dump: U64, registry: 
         for s in candidates:
             if s.named:
                 continue
-            gain = int((masks[s.export_id] & remaining).sum())
+            gain = int(remaining[found[s.export_id]].sum())
             key = (gain, -s.members, s.export_id)
             if gain and (best is None or key > best):
                 best = key
