@@ -27,6 +27,7 @@ from breachdesk.incident.lifecycle import (
     open_incident,
     parse_time,
     set_status,
+    update_text,
 )
 from breachdesk.store.audit import default_actor
 
@@ -119,6 +120,37 @@ def show_cmd(incident_id: Annotated[int, typer.Argument(help="Incident id.")]) -
     for m in moves:
         h.add_row(f"{m.at:%Y-%m-%d %H:%M:%S}", m.from_status or "-", m.to_status, m.actor, m.reason)
     console.print(h)
+
+
+@incident_app.command("edit")
+def edit_cmd(
+    incident_id: Annotated[int, typer.Argument(help="Incident id.")],
+    description: Annotated[str | None, typer.Option(help="What happened.")] = None,
+    measures: Annotated[str | None, typer.Option(help="Measures taken or proposed.")] = None,
+    consequences: Annotated[str | None, typer.Option(help="Likely consequences.")] = None,
+    law_enforcement: Annotated[
+        str | None, typer.Option(help="Police involvement, and any delay they asked for.")
+    ] = None,
+) -> None:
+    """Update the facts that reports quote (audited by field name)."""
+    given = {
+        k: v
+        for k, v in {
+            "description": description,
+            "measures": measures,
+            "consequences": consequences,
+            "law_enforcement": law_enforcement,
+        }.items()
+        if v is not None
+    }
+    if not given:
+        raise UsageError(
+            "give at least one of --description, --measures, --consequences, --law-enforcement"
+        )
+    cfg = settings()
+    with open_store(cfg) as store:
+        update_text(store, incident_id, default_actor(cfg), **given)
+    console.print(f"incident {incident_id}: updated {', '.join(sorted(given))}")
 
 
 @incident_app.command("status")

@@ -21,7 +21,7 @@ def risk(
         typer.Option(
             help="Operator answer K=V: recipients=none|known|unknown, integrity=..., "
             "availability=..., malicious=yes|no, vulnerable_subjects=yes, data_public=yes, "
-            "unintelligible=yes, law_enforcement=TEXT (repeatable)."
+            "unintelligible=yes, large_scale_at=N (repeatable)."
         ),
     ] = None,
     override: Annotated[

@@ -182,8 +182,11 @@ def set_status(
 
 
 def update_text(store: Store, incident_id: int, actor: str, **fields: str) -> Incident:
-    """Change description, measures or consequences (each change audited by field name)."""
-    allowed = {"description", "measures", "consequences"}
+    """Change description, measures, consequences or law_enforcement (audited by field name).
+
+    ``law_enforcement`` (whether police are involved, and any delay they asked for) is
+    kept with the operator's answers and appears in US attorney-general reports."""
+    allowed = {"description", "measures", "consequences", "law_enforcement"}
     bad = sorted(set(fields) - allowed)
     if bad:
         raise UsageError(f"cannot edit {', '.join(bad)}; editable: {', '.join(sorted(allowed))}")
@@ -192,7 +195,10 @@ def update_text(store: Store, incident_id: int, actor: str, **fields: str) -> In
         if inc is None:
             raise UsageError(f"incident {incident_id}: no such incident")
         for k, v in fields.items():
-            setattr(inc, k, v)
+            if k == "law_enforcement":
+                inc.risk_answers = {**(inc.risk_answers or {}), k: v}
+            else:
+                setattr(inc, k, v)
         inc.updated_at = utcnow()
         record(s, actor, "incident.edit", subject(incident_id), {"fields": sorted(fields)})
     return inc

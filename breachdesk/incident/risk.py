@@ -159,9 +159,15 @@ def set_answers(store: Store, incident_id: int, given: Mapping[str, str], actor:
         inc = s.get(Incident, incident_id)
         if inc is None:
             raise UsageError(f"incident {incident_id}: no such incident")
+        unknown = sorted(set(given) - ANSWERS)
+        if unknown:
+            raise UsageError(
+                f"--answer {unknown[0]}: not a risk question; "
+                f"use one of {', '.join(sorted(ANSWERS))}"
+            )
         merged = {**(inc.risk_answers or {}), **_typed(given)}
         try:
-            RiskAnswers.model_validate({k: v for k, v in merged.items() if k != "law_enforcement"})
+            RiskAnswers.model_validate({k: v for k, v in merged.items() if k in ANSWERS})
         except ValidationError as exc:
             err = exc.errors()[0]
             raise UsageError(f"--answer {err['loc'][0]}: {err['msg']}") from None

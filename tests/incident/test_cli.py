@@ -58,3 +58,48 @@ def test_incident_commands(world: World, capsys: pytest.CaptureFixture[str]) -> 
     assert "no time zone" in capsys.readouterr().err
     assert run(["incident", "show", "42"]) == 2
     assert run(["audit", "verify"]) == 0
+
+
+def test_incident_edit_and_report_cli(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    sid = world.scan([("tx1", "email,name", "gb2", timedelta(hours=1))])
+    assert (
+        run(
+            [
+                "incident",
+                "open",
+                "--title",
+                "Leak",
+                "--cause",
+                "attack",
+                "--became-aware-at",
+                "2018-11-22T08:30:00Z",
+            ]
+        )
+        == 0
+    )
+    assert run(["incident", "attach", "1", "--scan", str(sid)]) == 0
+    assert (
+        run(
+            [
+                "incident",
+                "edit",
+                "1",
+                "--law-enforcement",
+                "FBI field office informed",
+                "--measures",
+                "Session bug fixed",
+            ]
+        )
+        == 0
+    )
+    assert run(["incident", "edit", "1"]) == 2
+    assert run(["risk", "1", "--answer", "shoe_size=9"]) == 2
+    assert "not a risk question" in capsys.readouterr().err
+    out = world.tmp / "r"
+    assert run(["report", "1", "--for", "TX-AG", "--format", "md", "--out", str(out)]) == 0
+    text = (out / "incident-1-TX-AG-01-initial.md").read_text(encoding="utf-8")
+    assert "FBI field office informed" in text and "Session bug fixed" in text
+    assert run(["report", "1", "--for", "TX-AG", "--format", "md", "--out", str(out)]) == 2
+    assert "use --phase update" in capsys.readouterr().err
+    assert run(["report", "1", "--list"]) == 0
+    assert "TX-AG-01" in capsys.readouterr().out
