@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -105,7 +105,8 @@ class RiskResult(BaseModel):
 def _dpc(elements: frozenset[str], answers: RiskAnswers) -> Factor:
     if not elements:
         return Factor(value=1, explanation=["no data elements given: simple data, 1"])
-    top = max(elements, key=lambda e: _DPC_BASE[e][0])
+    ordered = [e for e in get_args(DataElement) if e in elements]  # stable tie-break
+    top = max(ordered, key=lambda e: _DPC_BASE[e][0])
     score, kind = _DPC_BASE[top]
     why = [f"base {score}: {top} is {kind}"]
     if answers.vulnerable_subjects or "children" in elements:

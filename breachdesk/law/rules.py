@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from breachdesk.errors import RulesError
 from breachdesk.law.situation import Cause, DataElement, RecipientKind, RiskLevel
+from breachdesk.law.yaml_errors import syntax_error_line
 
 SCHEMA_VERSION = 1
 RULES_DIR = Path(__file__).parent / "rules"
@@ -243,8 +244,10 @@ def _describe(err: ValidationError, raw: dict[str, object]) -> str:
 def load_file(path: Path) -> JurisdictionRules:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise RulesError(f"{path}: cannot read rules file: {exc}") from exc
+    except OSError as exc:
+        raise RulesError(f"{path}: cannot read rules file: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise RulesError(f"{path}: not valid YAML: {syntax_error_line(exc)}") from exc
     if not isinstance(raw, dict):
         raise RulesError(f"{path}: a rules file must be a mapping with schema_version and rules")
     version = raw.get("schema_version")

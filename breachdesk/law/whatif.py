@@ -28,6 +28,7 @@ from pydantic import ValidationError
 from breachdesk.errors import InputError
 from breachdesk.law.risk import RiskAnswers, RiskResult, assess_risk
 from breachdesk.law.situation import AffectedGroup, EntityEstablishment, Situation
+from breachdesk.law.yaml_errors import syntax_error_line
 
 DEFAULT_ENTITY = "controller"
 _KEYS = {
@@ -60,9 +61,8 @@ def _read(path: Path) -> dict[str, Any]:
     try:
         raw = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise InputError(
-            str(path), f"not valid {path.suffix.lstrip('.') or 'YAML'}: {exc}"
-        ) from exc
+        kind = "JSON" if isinstance(exc, json.JSONDecodeError) else "YAML"
+        raise InputError(str(path), f"not valid {kind}: {syntax_error_line(exc)}") from exc
     if not isinstance(raw, dict):
         raise InputError(
             str(path), "must be a mapping with residents, elements, cause, became_aware_at"

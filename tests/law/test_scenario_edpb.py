@@ -52,7 +52,7 @@ def test_edpb_case(
     individuals: bool,
 ) -> None:
     s = situation({("DE", "co-de"): 250}, elements, cause, AWARE, risk, DE, encrypted)
-    a, obs, non = run(s)
+    _, obs, non = run(s)
     expected = {"EU/register/co-de"}
     if sa:
         expected.add("DE/DE-SA/co-de")
