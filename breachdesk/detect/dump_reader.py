@@ -28,7 +28,9 @@ JSON_CAP = 512 * 1024 * 1024
 MAX_LINE = 16 * 1024 * 1024
 _HEAD = 64 * 1024
 _DELIMS = (b"\t", b";", b"|", b",")
-PASSWORD_HEADER = re.compile(rb"(?i)^\W*(pass(word)?|passwd|pwd|pw|hash|password_hash|secret)\W*$")
+PASSWORD_HEADER = re.compile(
+    rb"(?i)^\W*(pass(word|wort)?|passwd|pwd|pw|hash|password_hash|secret|senha|contrase(n|\xc3\xb1)a)\W*$"
+)
 _HEADER_WORD = re.compile(rb"(?i)e-?mail|name|phone|country|user|login|pass|id\b")
 
 
