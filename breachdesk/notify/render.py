@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -87,6 +87,24 @@ def _paragraphs(value: str) -> Markup:
     return Markup("\n").join(out)
 
 
+@cache
+def _environment(templates_dir: Path, locales_dir: Path, locale: str) -> Environment:
+    """One Jinja environment per folder and locale, shared so templates compile once."""
+    env = Environment(
+        loader=FileSystemLoader(templates_dir),
+        extensions=["jinja2.ext.i18n"],
+        autoescape=select_autoescape(["html.j2"], default_for_string=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+    )
+    env.filters["paragraphs"] = _paragraphs
+    env.install_gettext_translations(  # type: ignore[attr-defined]
+        translations(locale, locales_dir), newstyle=True
+    )
+    return env
+
+
 class Renderer:
     def __init__(self, templates_dir: Path = TEMPLATES_DIR, locales_dir: Path = LOCALES_DIR):
         self.templates_dir = templates_dir
@@ -97,18 +115,7 @@ class Renderer:
     def _env(self, locale: str) -> tuple[Environment, Template, Template, Template]:
         got = self._envs.get(locale)
         if got is None:
-            env = Environment(
-                loader=FileSystemLoader(self.templates_dir),
-                extensions=["jinja2.ext.i18n"],
-                autoescape=select_autoescape(["html.j2"], default_for_string=False),
-                trim_blocks=True,
-                lstrip_blocks=True,
-                undefined=StrictUndefined,
-            )
-            env.filters["paragraphs"] = _paragraphs
-            env.install_gettext_translations(  # type: ignore[attr-defined]
-                translations(locale, self.locales_dir), newstyle=True
-            )
+            env = _environment(self.templates_dir, self.locales_dir, locale)
             try:
                 got = (
                     env,

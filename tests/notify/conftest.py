@@ -3,6 +3,7 @@ and a running SMTP sink that verifies DKIM against the workspace keys."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -95,8 +96,21 @@ def make_incident(store: Store, rows: list[tuple[str, ...]], offset: int = 0) ->
     return inc.id
 
 
+@pytest.fixture(scope="session")
+def dkim_keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Generate the entity DKIM keys once per session (RSA generation is the slow part)."""
+    from breachdesk.workspace import init_workspace
+
+    ws = tmp_path_factory.mktemp("dkim-ws")
+    cfg = Settings(workspace=ws / "ws")
+    init_workspace(cfg)
+    public_keys(cfg, load_entities(cfg.entities_path))
+    return cfg.dkim_dir
+
+
 @pytest.fixture
-def world(store: Store, settings: Settings, tmp_path: Path) -> Iterator[World]:
+def world(store: Store, settings: Settings, tmp_path: Path, dkim_keys: Path) -> Iterator[World]:
+    shutil.copytree(dkim_keys, settings.dkim_dir)
     incident_id = make_incident(store, GOOD + BAD)
     keys = public_keys(settings, load_entities(settings.entities_path))
     with SmtpSink(tmp_path / "sink", keys) as sink:
