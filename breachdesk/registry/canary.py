@@ -18,12 +18,13 @@ without the workspace key can tell a canary from a customer, and the same export
 always yields the same canaries: a plausible name from the country's list in
 ``data/canary_names.yaml``, an email local part built from that name and a keyed
 tag, on the holding entity's ``canary_domain``, and a customer id shaped like the
-real ids around it.
+real ids (just above the extract's highest).
 """
 
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
@@ -143,8 +144,18 @@ def _ascii(word: str) -> str:
     return "".join(c for c in folded if c.isascii() and c.isalnum()).lower()
 
 
-def _shaped_like(template: str, stream: _Stream) -> str:
-    """A customer id with the template's shape: letters and punctuation kept, digits redrawn."""
+def _shaped_like(template: str, stream: _Stream, spread: int) -> str:
+    """A customer id shaped like ``template`` (the extract's highest id).
+
+    When the id has one run of digits (``C00050003``), the canary takes a number a
+    little above it, as the newest accounts would have; otherwise every digit is
+    redrawn. Letters and punctuation are kept.
+    """
+    runs = re.findall(r"\d+", template)
+    if len(runs) == 1:
+        run = runs[0]
+        number = int(run) + 1 + stream.below(max(spread, 100))
+        return template.replace(run, str(number).zfill(len(run)), 1)
     return "".join(str(stream.below(10)) if ch.isdigit() else ch for ch in template)
 
 
@@ -157,6 +168,7 @@ def make_canary(
     domain: str,
     id_template: str,
     locale: str | None = None,
+    id_spread: int = 1000,
 ) -> Canary:
     """Canary ``number`` of export ``uid``: same inputs, same canary."""
     names = load_names()
@@ -177,7 +189,7 @@ def make_canary(
     email = f"{local}@{domain}"
     return Canary(
         number=number,
-        customer_id=_shaped_like(id_template, s),
+        customer_id=_shaped_like(id_template, s, id_spread),
         full_name=f"{given} {family}",
         email=email,
         email_norm=normalise_email(email),

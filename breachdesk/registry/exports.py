@@ -95,7 +95,7 @@ def _canary_plan(
             .where(*_where(filters))
             .group_by(Customer.country, Customer.entity, Customer.locale)
         ).all()
-        template = session.scalar(select(Customer.customer_id).where(*_where(filters)).limit(1))
+        template = session.scalar(select(func.max(Customer.customer_id)).where(*_where(filters)))
     countries: Counter[str] = Counter()
     by_entity: dict[str, Counter[str]] = {}
     by_locale: dict[str, Counter[str | None]] = {}
@@ -143,7 +143,7 @@ def _make_canaries(
         entity = holder[country]
         domain = entities[entity].canary_domain or ""
         canary = make_canary(
-            hasher, uid, number, country, entity, domain, template, locales.get(country)
+            hasher, uid, number, country, entity, domain, template, locales.get(country), 10 * k
         )
         number += 1
         if canary.email_norm not in seen and canary.customer_id not in seen:
@@ -165,9 +165,12 @@ def _unique_ids(
     number = max((c.number for c in canaries), default=0) + 1
     out = []
     for c in canaries:
-        while c.customer_id in taken:
+        for _ in range(1000):
+            if c.customer_id not in taken:
+                break
             c = remake(number)
             number += 1
+        taken.add(c.customer_id)
         out.append(c)
     return out
 
@@ -263,6 +266,7 @@ def create_export(
             canaries[0].domain,
             template,
             canaries[0].locale,
+            10 * k,
         ),
     )
     positions = sorted(rng.sample(range(n + k), k))

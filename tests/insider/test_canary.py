@@ -81,6 +81,7 @@ def test_canaries_are_deterministic_keyed_and_plausible() -> None:
     assert first in given_names and last in family
     assert a.email.endswith("@mail-de.shop-canary.example")
     assert a.customer_id[0] == "C" and a.customer_id[1:].isdigit() and len(a.customer_id) == 7
+    assert 123456 < int(a.customer_id[1:]) <= 123456 + 1000  # just above the highest real id
 
 
 def test_register_keeps_hashes_not_plaintext(registry: Registry, tmp_path: Path) -> None:
