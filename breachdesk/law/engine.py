@@ -163,13 +163,13 @@ def _elements_text(situation: Situation) -> str:
 
 def _trigger_failure(t: Trigger, jr: JurisdictionRules, s: Situation, n: int) -> str | None:
     """None when the trigger matches, else why it does not."""
-    if t.elements_any_of is not None and not any(set(c) <= s.elements for c in t.elements_any_of):
+    if _elements_fail(t, s):
         if jr.definition is not None:
             return (
                 f'{_elements_text(s)} alone is not "{jr.definition.term}" under '
                 f"{jr.definition.citation}"
             )
-        combos = "; ".join(" + ".join(c) for c in t.elements_any_of)
+        combos = "; ".join(" + ".join(c) for c in t.elements_any_of or [])
         return f"{_elements_text(s)} matches none of: {combos}"
     if t.min_risk is not None and RISK_ORDER[s.risk] < RISK_ORDER[t.min_risk]:
         return f"risk assessed as '{s.risk}', the rule needs at least '{t.min_risk}'"
@@ -190,8 +190,22 @@ def _why_not(rule: Rule, jr: JurisdictionRules, s: Situation, n: int) -> str | N
         reason = _trigger_failure(t, jr, s, n)
         if reason is None:
             return None
-        failures.append(f"{t.when}: {reason}")
-    return failures[0] if len(failures) == 1 else "none applies: " + " | ".join(failures)
+        failures.append((t, reason))
+    if len(failures) == 1:
+        t, reason = failures[0]
+        return f"{t.when}: {reason}"
+    if all(_elements_fail(t, s) for t, _ in failures) and jr.definition is None:
+        combos = [" + ".join(c) for t, _ in failures for c in t.elements_any_of or []]
+        return (
+            f"{_elements_text(s)} includes none of the data that counts here: {'; '.join(combos)}"
+        )
+    return "none applies: " + " | ".join(f"{t.when}: {reason}" for t, reason in failures)
+
+
+def _elements_fail(t: Trigger, s: Situation) -> bool:
+    return t.elements_any_of is not None and not any(
+        set(c) <= s.elements for c in t.elements_any_of
+    )
 
 
 def _due(

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, get_args
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from breachdesk.law.deadlines import time_left
-from breachdesk.law.situation import Assessment, Obligation
+from breachdesk.law.situation import Assessment, DataElement, Obligation
 
 DEFAULT_STATUS = "due"
 
@@ -69,34 +70,29 @@ def print_assessment(
     then where no notice is due and why, then jurisdictions the rules do not know."""
     now = now or datetime.now(UTC)
     s = assessment.situation
+    elements = ", ".join(e for e in get_args(DataElement) if e in s.elements) or "-"
     console.print(
-        f"[bold]{sum(g.count for g in s.groups):,} affected[/] · elements: "
-        f"{', '.join(sorted(s.elements)) or '-'} · cause: {s.cause} · risk: {s.risk} · "
+        f"[bold]{sum(g.count for g in s.groups):,} affected[/] · elements: {elements} · "
+        f"cause: {s.cause} · risk: {s.risk} · "
         f"aware: {_fmt(s.became_aware_at.astimezone(UTC))} UTC"
     )
     t = Table(title="notify", show_lines=True)
-    for col in (
-        "whom",
-        "by",
-        "residents",
-        "due (UTC)",
-        "due (recipient)",
-        "left",
-        "rule",
-        "status",
-    ):
+    t.add_column("obligation", no_wrap=True)
+    for col in ("whom", "by", "residents", "due (UTC)", "due (recipient)", "left", "rule"):
         t.add_column(col, justify="right" if col == "residents" else "left")
+    t.add_column("status", no_wrap=True)
     for ob in assessment.obligations:
         rule = f"{ob.rule_id}\n{ob.citation}" + ("" if ob.verified else "\n[verify]")
         t.add_row(
-            f"{ob.recipient}\n[dim]{ob.key}[/]",
-            ob.entity,
+            escape(ob.key),
+            escape(ob.recipient),
+            escape(ob.entity),
             f"{ob.residents:,}",
-            f"{_fmt(ob.due_at)}\n[dim]{ob.deadline_text}[/]",
+            f"{_fmt(ob.due_at)}\n[dim]{escape(ob.deadline_text)}[/]",
             f"{_fmt(_local(ob), True)}\n[dim]{ob.timezone}[/]",
             time_left(ob.due_at, now),
-            rule,
-            _status(ob, statuses),
+            escape(rule),
+            escape(_status(ob, statuses)),
         )
     console.print(t)
     if assessment.non_obligations:
@@ -105,11 +101,11 @@ def print_assessment(
             n.add_column(col, justify="right" if col == "residents" else "left")
         for no in assessment.non_obligations:
             n.add_row(
-                no.jurisdiction,
-                no.entity or "-",
+                escape(no.jurisdiction),
+                escape(no.entity or "-"),
                 f"{no.residents:,}",
-                f"{no.rule_id or '-'}\n[dim]{no.citation or ''}[/]",
-                no.reason,
+                f"{no.rule_id or '-'}\n[dim]{escape(no.citation or '')}[/]",
+                escape(no.reason),
             )
         console.print(n)
     if assessment.unknown:
@@ -117,5 +113,5 @@ def print_assessment(
         for col in ("code", "residents", "reason"):
             u.add_column(col, justify="right" if col == "residents" else "left")
         for un in assessment.unknown:
-            u.add_row(un.jurisdiction, f"{un.residents:,}", un.reason)
+            u.add_row(escape(un.jurisdiction), f"{un.residents:,}", escape(un.reason))
         console.print(u)
