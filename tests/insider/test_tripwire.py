@@ -139,3 +139,40 @@ def test_unknown_recipients_are_refused_and_bad_mail_never_stops_it(
     big, bad = printed
     assert big.headers == [] and "size cap" in big.problems[0]
     assert bad.problems and bad.export_uid == export.uid
+
+
+def test_cli_tripwire_serves_until_sigterm(
+    registry: Registry, export: ExportResult, tmp_path: Path
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    port = free_port(2527)
+    env = {**os.environ, "BREACHDESK_TRIPWIRE_MAX_BYTES": "50000", "COLUMNS": "300"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "breachdesk", "tripwire", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        assert "listening" in proc.stdout.readline()
+        canary = canaries_of(export)[1]
+        with smtplib.SMTP("127.0.0.1", port) as smtp:
+            smtp.sendmail("x@spam.example", [canary], b"Subject: deal\r\n\r\nhi\r\n")
+        deadline = time.monotonic() + 30
+        line = ""
+        while "ALERT" not in line and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+        assert "ALERT" in line and export.uid in line and "j.doe" in line
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=30)
+        if proc.stdout is not None:
+            proc.stdout.close()
+    assert code == 0
