@@ -325,7 +325,7 @@ BAD_ROWS: list[tuple[BadRow, str, str]] = [
     (_set("entity", "shop-xx"), "rejected", "entity"),
     (_set("full_name", ""), "rejected", "full_name"),
     (_extra_column, "rejected", "row"),
-    (_set("phone", "12345"), "warning", "phone"),
+    (_set("phone", "n/a"), "warning", "phone"),
     (_set("subdivision", "ZZ-ZZZZ"), "warning", "subdivision"),
     (_set("locale", "xx_QQ"), "warning", "locale"),
 ]
