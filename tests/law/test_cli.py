@@ -90,6 +90,7 @@ def test_what_if_table_from_json_file_computes_risk(
         "29d 16h left",
         "us-ca-ag",
         "*/register/controller",
+        "[verify]",
     ):
         assert text in out, text
     assert not no_store.exists()
@@ -163,3 +164,15 @@ def test_zero_residents_still_records_the_breach(
     out = json.loads(capsys.readouterr().out)
     assert [o["key"] for o in out["obligations"]] == ["CA/register/shop-ca"]
     assert out["obligations"][0]["citation"].startswith("PIPEDA s. 10.3")
+
+
+def test_every_assess_option_is_documented() -> None:
+    import typer
+
+    from breachdesk.cli.main import app
+
+    doc = (Path(__file__).parents[2] / "docs" / "law.md").read_text(encoding="utf-8")
+    command = typer.main.get_command(app).commands["assess"]  # type: ignore[attr-defined]
+    for param in command.params:
+        for opt in param.opts:
+            assert f"`{opt}" in doc, f"{opt} missing from docs/law.md"
