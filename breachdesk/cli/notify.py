@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from breachdesk.cli.context import console, open_store, settings
@@ -17,8 +16,8 @@ from breachdesk.notify.bounces import ingest
 from breachdesk.notify.dkim_keys import load_or_create
 from breachdesk.notify.missing import export_missing, requeue_missing, status
 from breachdesk.notify.plan import plan
-from breachdesk.notify.sender import Progress as SendProgress
-from breachdesk.notify.sender import deliver, options_from
+from breachdesk.notify.progress_view import deliver_with_progress, summary
+from breachdesk.notify.sender import options_from
 from breachdesk.notify.spec import TEMPLATES_DIR
 from breachdesk.registry.entities import load_entities
 from breachdesk.settings import Settings
@@ -79,36 +78,8 @@ def approve_cmd(incident_id: int, templates: Templates = TEMPLATES_DIR) -> None:
 
 
 def _send(store: Store, cfg: Settings, incident_id: int, templates: Path, bar: bool) -> None:
-    opts = options_from(cfg)
-    if not bar:
-        p = deliver(store, cfg, incident_id, opts, templates)
-        _summary(incident_id, p)
-        return
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console, transient=False) as progress:
-        task = progress.add_task("sending", total=None)
-
-        def update(p: SendProgress) -> None:
-            progress.update(
-                task,
-                total=p.total,
-                completed=p.done_before + p.sent + p.failed,
-                description=f"sent {p.sent} · retrying {p.retried} · failed {p.failed} · "
-                f"in flight {p.in_flight}",
-            )
-
-        p = deliver(store, cfg, incident_id, opts, templates, on_progress=update)
-    _summary(incident_id, p)
-
-
-def _summary(incident_id: int, p: SendProgress) -> None:
-    states = ", ".join(f"{k} {v}" for k, v in sorted(p.states.items()))
-    console.print(f"incident {incident_id}: this run sent {p.sent}, failed {p.failed}; {states}")
+    p = deliver_with_progress(store, cfg, incident_id, options_from(cfg), console, templates, bar)
+    console.print(summary(incident_id, p))
 
 
 @notify_app.command("send")

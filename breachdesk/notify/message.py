@@ -40,10 +40,10 @@ def build(
     msg["Subject"] = rendered.subject
     msg["Date"] = format_datetime(utcnow())
     msg["Message-ID"] = message_id
-    msg["Content-Language"] = locale
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(rendered.text, subtype="plain", charset="utf-8", cte="quoted-printable")
     msg.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="quoted-printable")
+    msg["Content-Language"] = locale  # after add_alternative, which moves Content-* headers
     return msg
 
 

@@ -291,3 +291,26 @@ def test_cli_preview_approve_send_status_missing(
     assert len(world.sink.messages) == len(GOOD)  # nothing new to send
     assert run(["notify", "dkim"]) == 0
     assert "bd1._domainkey.notices.shop.example.de" in capsys.readouterr().out
+
+
+def test_demo_scene_delivers_and_names_the_samples(world: World, tmp_path: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    from breachdesk.notify.demo_scene import run_notify_scene
+
+    buf = io.StringIO()
+    scene = run_notify_scene(
+        world.store,
+        world.settings,
+        world.incident_id,
+        tmp_path / "demo",
+        Console(file=buf, width=400),
+    )
+    out = buf.getvalue()
+    assert scene.delivered == len(GOOD) and scene.dkim_ok == len(GOOD)
+    assert set(scene.samples) == {"en", "de", "fr", "es", "it", "ja"}
+    assert all(p.exists() for p in scene.samples.values())
+    assert str(scene.sink_dir) in out.replace("\n", "")
+    assert "held back: 1 no valid email address" in out.replace("\n", " ")
