@@ -149,10 +149,8 @@ class BlockMatcher:
     def match(self, block: DumpBlock) -> BlockResult:
         data = block.data
         res = BlockResult(bytes=len(data), lines=data.count(b"\n"))
-        if data.isascii() and b"\\" not in data:
-            records = ascii_records(data.lower())
-        else:
-            records = text_records(data)
+        lowered = data.isascii() and b"\\" not in data
+        records = ascii_records(data.lower()) if lowered else text_records(data)
         res.emails = len(records)
         email = self.hasher.email_bytes
         hashes = np.fromiter((email(r[1]) for r in records), dtype=np.uint64, count=len(records))
@@ -166,21 +164,24 @@ class BlockMatcher:
         p_rows = lookup_rows(self.index, np.array(p_hashes, dtype=np.uint64))
         p_rows = p_rows[p_rows >= 0]
         e_rows = rows[hit]
-        masks = np.full(e_rows.size, EMAIL, dtype=np.uint8)
         layout = block.layout
         cols = layout.password_columns if layout.delimiter else ()
         names = np.asarray(self.index.names[np.clip(e_rows, 0, self.index.names.size - 1)])
         password, name_seen = self._password, self._name_seen
-        hit_records = [records[i] for i in np.flatnonzero(hit).tolist()]
-        for i, ((before, _, after), packed) in enumerate(
-            zip(hit_records, names.tolist(), strict=True)
-        ):
+        delimiter = layout.delimiter
+        out: list[int] = []
+        append = out.append
+        for i, packed in zip(np.flatnonzero(hit).tolist(), names.tolist(), strict=True):
+            before, _, after = records[i]
+            line = before + b" " + after
+            low = line if lowered else line.lower()
             mask = EMAIL
-            if password(before, after, cols, layout.delimiter):
+            if password(before, after, low, cols, delimiter):
                 mask |= PASSWORD
-            if packed and name_seen(packed, before + b" " + after):
+            if packed and name_seen(packed, low):
                 mask |= NAME
-            masks[i] = mask
+            append(mask)
+        masks = np.array(out, dtype=np.uint8)
         # a customer's own phone anywhere in the dump is an element seen with them
         res.rows = np.concatenate([e_rows, p_rows])
         res.masks = np.concatenate([masks, np.full(p_rows.size, PHONE, dtype=np.uint8)])
@@ -204,9 +205,9 @@ class BlockMatcher:
     @staticmethod
     @staticmethod
     def _password(
-        before: bytes, after: bytes, cols: tuple[int, ...], delimiter: bytes | None
+        before: bytes, after: bytes, low: bytes, cols: tuple[int, ...], delimiter: bytes | None
     ) -> bool:
-        """A password-like value on the line around an address."""
+        """A password-like value on the line around an address (``low``: the line, lowercased)."""
         if cols and delimiter:
             cells = (before + b"@" + after).rstrip(b"\r").split(delimiter)
             return any(c < len(cells) and bool(cells[c].strip(b' "')) for c in cols)
@@ -214,7 +215,6 @@ class BlockMatcher:
             rest = after[1:].strip()
             if rest and _NO_SPACE_OR_SEP.fullmatch(rest):
                 return True  # an email:secret combo line
-        low = (before + b" " + after).lower()
         if (b"pass" in low or b"pwd" in low or b"hash" in low) and _PW_KEY.search(low):
             return True  # password=..., "hash": "..."
         if b"$" in low and _PW_CRYPT.search(before + b" " + after):
@@ -230,10 +230,10 @@ class BlockMatcher:
         return h
 
     def _name_seen(self, packed: int, line: bytes) -> bool:
-        """The customer's own name (packed: first-word hash, rest hash, word count) on the line."""
+        """The customer's own name (packed: first-word, rest, count) in a lowercased line."""
         k, rest, first = packed & 0xF, (packed >> 4) & 0xFFF, packed >> 16
         if line.isascii():
-            tokens: list[bytes] = _WORD_ASCII.findall(line.lower())
+            tokens: list[bytes] = _WORD_ASCII.findall(line)
         else:
             text = _nfkc(line.decode("utf-8", errors="replace"))
             tokens = [t.encode("utf-8") for t in _WORD.findall(text)]
