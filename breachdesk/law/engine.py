@@ -58,7 +58,12 @@ class _Target:
     kinds: frozenset[str] | None = None  # restrict to these recipient kinds
 
 
+_NOT_ISO = {"UK": "GB", "EL": "GR"}
+
+
 def _code_problem(code: str) -> str | None:
+    if code in _NOT_ISO:
+        return f"{code} is not an ISO 3166-1 code; use {_NOT_ISO[code]}"
     if "-" in code:
         if pycountry.subdivisions.get(code=code) is None:  # type: ignore[no-untyped-call]
             return f"{code} is not an ISO 3166-2 subdivision code"
@@ -94,6 +99,8 @@ def _targets(situation: Situation, rb: RuleBook) -> tuple[list[_Target], list[Un
     merged: dict[tuple[str, str, str, str, str], list[tuple[str, int]]] = defaultdict(list)
     by_id = {jr.jurisdiction: jr for jr in rb.files.values()}
     for (code, entity), n in sorted(counts.items()):
+        if n == 0:
+            continue
         problem = _code_problem(code)
         files = [] if problem else rb.for_code(code)
         if problem or not files:

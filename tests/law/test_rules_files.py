@@ -218,3 +218,33 @@ def test_two_files_covering_one_code_are_refused(tmp_path: Path) -> None:
 def test_empty_directory_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(RulesError, match="no rules files"):
         load_rulebook(tmp_path)
+
+
+def test_unknown_codes_are_reported_with_counts_never_dropped() -> None:
+    groups = {
+        ("UK", "shop"): 7,
+        ("XX", "shop"): 2,
+        ("US", "shop"): 4,
+        ("US-ZZ", "shop"): 1,
+        ("MX", "shop"): 3,
+        ("PR", "shop"): 5,
+        ("FR", "shop"): 0,
+    }
+    s = situation(
+        groups, {"name", "ssn"}, "attack", "2026-05-04T15:00:00+00:00", "high", {"shop": "US"}
+    )
+    a = assess(s)
+    assert {(u.jurisdiction, u.residents, u.reason) for u in a.unknown} == {
+        ("UK", 7, "UK is not an ISO 3166-1 code; use GB"),
+        ("XX", 2, "XX is not an ISO 3166-1 alpha-2 country code"),
+        (
+            "US",
+            4,
+            "US residents without a state: the 50 state laws differ; give ISO 3166-2 (US-CA)",
+        ),
+        ("US-ZZ", 1, "US-ZZ is not an ISO 3166-2 subdivision code"),
+        ("MX", 3, "no rules file covers MX; take legal advice for these residents"),
+    }
+    keys = {o.key for o in a.obligations}
+    assert "PR/individuals/shop" in keys  # ISO 3166-1 PR is Puerto Rico's law too
+    assert not any(n.jurisdiction == "FR" for n in a.non_obligations)  # zero residents
