@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import pycountry
 from sqlalchemy import select
 
 from breachdesk.incident.affected import AffectedCustomer, affected_customers
@@ -21,7 +22,7 @@ from breachdesk.notify.spec import Shaping, shaping_for
 from breachdesk.store import Store
 from breachdesk.store.models.incidents import ObligationRow
 
-REGULATOR_KINDS = frozenset({"regulator"})
+REGULATOR_KINDS = frozenset({"regulator", "attorney_general"})
 DONE = frozenset({"done", "sent", "notified", "submitted", "complete", "completed"})
 
 
@@ -80,10 +81,18 @@ def _regulators(store: Store, incident_id: int) -> list[_Regulator]:
 
 
 def _applies(reg: _Regulator, c: AffectedCustomer) -> bool:
-    places = {c.country, c.subdivision or ""}
-    if reg.entity is not None and reg.entity == c.entity:
+    """A place rule (``GB``, ``US-CA``) applies to its residents; a group rule (``EU``)
+    applies to the customers of the entity that must notify under it."""
+    if reg.jurisdiction in {c.country, c.subdivision}:
+        return reg.entity is None or reg.entity == c.entity
+    return not _is_place(reg.jurisdiction) and reg.entity == c.entity
+
+
+def _is_place(code: str) -> bool:
+    """An ISO 3166 country or subdivision (``EU`` and ``*`` are groups)."""
+    if "-" in code:
         return True
-    return reg.entity is None and reg.jurisdiction in places
+    return pycountry.countries.get(alpha_2=code) is not None
 
 
 def _context(
