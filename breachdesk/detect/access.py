@@ -10,8 +10,8 @@ days cannot drag along (Iglewicz and Hoaglin's modified z-score)::
 
     z = 0.6745 * (x - median) / MAD
 
-- against the same employee's other days (their own history), and
-- against every other employee on the same day (their peers).
+- against the same employee's other working days (their own history), and
+- against every other employee at work on the same day (their peers).
 
 When the MAD is 0 (most days identical) the mean absolute deviation stands in
 (``z = (x - median) / (1.2533 * meanAD)``); if that is 0 too, any departure is infinite.
@@ -139,6 +139,11 @@ def scan_access(
     employees = sorted({e for e, _ in customers})
     days = sorted({d for _, d in customers})
     report.employees, report.days = len(employees), len(days)
+    active: dict[str, list[str]] = defaultdict(list)  # days each employee worked
+    on_day: dict[str, list[str]] = defaultdict(list)  # employees at work each day
+    for emp, day in sorted(customers):
+        active[emp].append(day)
+        on_day[day].append(emp)
     measures = {
         "distinct_customers": {k: len(v) for k, v in customers.items()},
         "email_pulls": dict(emails),
@@ -150,8 +155,8 @@ def scan_access(
                 x = values.get((emp, day), 0)
                 if x < min_volume:
                     continue
-                own = [values.get((emp, d), 0) for d in days if d != day]
-                peers = [values.get((e, day), 0) for e in employees if e != emp]
+                own = [values.get((emp, d), 0) for d in active[emp] if d != day]
+                peers = [values.get((e, day), 0) for e in on_day[day] if e != emp]
                 own_c = _compare(x, own, MIN_HISTORY)
                 peer_c = _compare(x, peers, MIN_PEERS)
                 zs = [c.z for c in (own_c, peer_c) if c.z is not None]

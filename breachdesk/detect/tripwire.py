@@ -237,7 +237,7 @@ class TripwireHandler:
                 async with httpx.AsyncClient(timeout=5.0) as client:
                     resp = await client.post(self.cfg.webhook_url, json=payload)
                 out["webhook"] = f"HTTP {resp.status_code}"
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
                 out["webhook"] = f"failed: {type(exc).__name__}"
         if self.cfg.alert_to:
             host, _, port = self.cfg.relay.rpartition(":")

@@ -81,3 +81,24 @@ def test_modified_z_is_robust_and_ordered(sample: list[int], x: int) -> None:
     # one huge outlier in the sample does not move the median comparison much
     med2, _ = modified_z(x, [*sample, 10**9])
     assert abs(med2 - med) <= max(sample) - min(sample)
+
+
+def test_days_off_and_a_busier_part_timer_are_not_flagged(tmp_path: Path) -> None:
+    rng = random.Random(21)
+    log = write_log(tmp_path / "base.jsonl", rng)
+    extra = []
+    for day in range(0, 20, 3):  # works one day in three, a little busier on those days
+        for _ in range(rng.randint(80, 110)):
+            ts = START + timedelta(days=day, minutes=rng.randint(0, 480))
+            rec = {
+                "ts": ts.isoformat(),
+                "employee": "parttime",
+                "customer_id": f"C{rng.randint(0, 10**6)}",
+                "fields": "name,email",
+            }
+            extra.append(json.dumps(rec))
+    with log.open("a", encoding="utf-8") as fh:
+        fh.write("\n".join(extra) + "\n")
+    report = scan_access([log])
+    assert report.employees == len(STAFF) + 1
+    assert report.flags == []
