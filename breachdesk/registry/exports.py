@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import json
 import random
+import re
 import secrets
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -39,6 +40,7 @@ COLUMNS = FIELDS  # the registry's own fields, in its order
 DEFAULT_COLUMNS = ("customer_id", "full_name", "email", "country")
 FILTERABLE = ("country", "entity", "subdivision", "locale")
 FORMATS = ("csv", "jsonl", "parquet")
+_EMAILISH = re.compile(r"[^\s@]+@[^\s@]+\.[A-Za-z]{2,}")
 
 
 @dataclass
@@ -247,6 +249,9 @@ def create_export(
     bad = [c for c in req.columns if c not in COLUMNS]
     if bad or "email" not in req.columns:
         raise UsageError(f"--columns: use {', '.join(COLUMNS)}, and include email")
+    for name, text in (("--to", req.recipient), ("--by", req.exporter), ("--purpose", req.purpose)):
+        if _EMAILISH.search(text):
+            raise UsageError(f"{name}: no email addresses here (the audit log holds no PII)")
     n, countries, holder, locales, template = _canary_plan(store, req.filters, entities)
     if n == 0:
         raise UsageError("no customers match the --where filters; nothing exported")

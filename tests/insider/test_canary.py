@@ -106,3 +106,15 @@ def test_register_keeps_hashes_not_plaintext(registry: Registry, tmp_path: Path)
     )
     positions = [i for i, r in enumerate(rows) if r in canaries]
     assert positions != list(range(len(canaries)))  # blended in, not appended
+
+
+def test_export_refuses_addresses_in_free_text_before_writing(
+    registry: Registry, tmp_path: Path
+) -> None:
+    from breachdesk.errors import UsageError
+
+    out = tmp_path / "x.csv"
+    req = ExportRequest("Acme <ops@acme.example>", "j.doe", "test", out)
+    with pytest.raises(UsageError, match="--to"):
+        create_export(registry.store, registry.hasher, registry.entities, req)
+    assert not out.exists()
