@@ -1,4 +1,5 @@
-"""``breachdesk assess --what-if FILE [--json] [--now T]``: obligations for a hypothetical."""
+"""``breachdesk assess --what-if FILE``: obligations for a hypothetical incident;
+``breachdesk rules``: validate and list the jurisdiction rules files."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from breachdesk.errors import UsageError
 from breachdesk.law.engine import assess as assess_situation
 from breachdesk.law.render import assessment_json, print_assessment
 from breachdesk.law.risk import RiskResult
+from breachdesk.law.rules import load_rulebook, summarise
 from breachdesk.law.whatif import load_what_if
 
 
@@ -48,11 +50,15 @@ def assess(
     now: Annotated[
         str | None, typer.Option(help="Evaluate 'time left' at this ISO time (default: now).")
     ] = None,
+    rules: Annotated[
+        Path | None, typer.Option("--rules", help="Rules directory (default: the shipped rules).")
+    ] = None,
 ) -> None:
     """Who must be told, by whom and by when, for a hypothetical incident. No store is used."""
     at = _parse_now(now)
+    rulebook = load_rulebook(rules) if rules is not None else None
     wi = load_what_if(what_if)
-    result = assess_situation(wi.situation)
+    result = assess_situation(wi.situation, rulebook)
     if as_json:
         out = assessment_json(result, now=at)
         if wi.risk is not None:
@@ -64,5 +70,33 @@ def assess(
     print_assessment(result, console, now=at)
 
 
+def rules_list(
+    rules: Annotated[
+        Path | None, typer.Option("--rules", help="Rules directory (default: the shipped rules).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Validate every rules file and list what each covers (fails on the first bad file)."""
+    rows = summarise(load_rulebook(rules))
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    t = Table(title=f"{len(rows)} rules files, all valid")
+    for col in ("file", "jurisdiction", "name", "rules", "verified", "register", "last verified"):
+        t.add_column(col, no_wrap=col != "name")
+    for r in rows:
+        t.add_row(
+            r["file"],
+            r["jurisdiction"],
+            r["name"],
+            str(r["rules"]),
+            f"{r['verified']}/{r['rules']}",
+            "yes" if r["register"] else "-",
+            r["last_verified"] or "-",
+        )
+    console.print(t)
+
+
 def register(app: typer.Typer) -> None:
     app.command("assess")(assess)
+    app.command("rules")(rules_list)

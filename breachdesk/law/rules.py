@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -279,3 +279,23 @@ def load_rulebook(directory: Path | None = None) -> RuleBook:
             owner[code] = path.name
         files[path.stem] = jr
     return RuleBook(files=files)
+
+
+def summarise(rb: RuleBook) -> list[dict[str, Any]]:
+    """One row per file: what it covers, how many rules, how many verified."""
+    rows = []
+    for stem, jr in sorted(rb.files.items()):
+        dates = [r.last_verified for r in jr.rules if r.last_verified is not None]
+        rows.append(
+            {
+                "file": f"{stem}.yaml",
+                "jurisdiction": jr.jurisdiction,
+                "name": jr.name,
+                "covers": list(jr.covers),
+                "rules": len(jr.rules),
+                "verified": sum(r.verified for r in jr.rules),
+                "register": jr.record_keeping is not None,
+                "last_verified": min(dates).isoformat() if dates else None,
+            }
+        )
+    return rows

@@ -166,13 +166,52 @@ def test_zero_residents_still_records_the_breach(
     assert out["obligations"][0]["citation"].startswith("PIPEDA s. 10.3")
 
 
-def test_every_assess_option_is_documented() -> None:
+@pytest.mark.parametrize("name", ["assess", "rules"])
+def test_every_option_is_documented(name: str) -> None:
     import typer
 
     from breachdesk.cli.main import app
 
     doc = (Path(__file__).parents[2] / "docs" / "law.md").read_text(encoding="utf-8")
-    command = typer.main.get_command(app).commands["assess"]  # type: ignore[attr-defined]
+    assert f"breachdesk {name}" in doc
+    command = typer.main.get_command(app).commands[name]  # type: ignore[attr-defined]
     for param in command.params:
         for opt in param.opts:
             assert f"`{opt}" in doc, f"{opt} missing from docs/law.md"
+
+
+def test_rules_lists_and_validates(
+    tmp_path: Path, no_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["rules", "--json"]) == 0
+    rows = {r["jurisdiction"]: r for r in json.loads(capsys.readouterr().out)}
+    assert len(rows) == 64
+    assert rows["EU"]["register"] is True and len(rows["EU"]["covers"]) == 30
+    assert rows["US-CA"]["verified"] == rows["US-CA"]["rules"] == 2
+    assert run(["rules"]) == 0
+    assert "64 rules files, all valid" in capsys.readouterr().out
+    bad = tmp_path / "rules"
+    bad.mkdir()
+    (bad / "zz.yaml").write_text("schema_version: 1\njurisdiction: ZZ\n")
+    assert run(["rules", "--rules", str(bad)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"breachdesk: error: {bad / 'zz.yaml'}: field name: Field required")
+    assert "\n" not in err
+
+
+def test_assess_with_own_rules_directory(
+    tmp_path: Path, no_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    from breachdesk.law.rules import RULES_DIR
+
+    d = tmp_path / "rules"
+    d.mkdir()
+    shutil.copy(RULES_DIR / "gb.yaml", d / "gb.yaml")
+    f = tmp_path / "w.yaml"
+    f.write_text(WHAT_IF)
+    assert run(["assess", "--what-if", str(f), "--json", "--rules", str(d)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {o["key"] for o in out["obligations"]} == {"GB/ICO/shop-uk", "GB/register/shop-uk"}
+    assert {u["jurisdiction"] for u in out["unknown_jurisdictions"]} >= {"DE", "US-CA", "JP"}
