@@ -8,6 +8,7 @@ is created by ``breachdesk init``; ``BREACHDESK_SECRET_KEY`` (hex) overrides it.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -77,6 +78,10 @@ class Settings(BaseSettings):
         default=30.0, description="First retry delay after a 4xx; doubles per attempt."
     )
     notify_batch: int = Field(default=200, description="Rows one worker claims at a time.")
+    notify_dkim_signer: Literal["cryptography", "dkimpy"] = Field(
+        default="cryptography",
+        description="RSA step of DKIM signing: OpenSSL via cryptography, or dkimpy's own.",
+    )
 
     @property
     def key_path(self) -> Path:

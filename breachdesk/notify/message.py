@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import time
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
+from functools import lru_cache
 
 import dkim
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
+from dkim.canonicalization import CanonicalizationPolicy
 
 from breachdesk.notify.dkim_keys import DkimKey
 from breachdesk.notify.render import Rendered
@@ -47,8 +54,16 @@ def build(
     return msg
 
 
-def sign(raw: bytes, key: DkimKey) -> bytes:
-    """Prepend a DKIM-Signature (rsa-sha256, relaxed/simple) made with the entity's key."""
+def sign(raw: bytes, key: DkimKey, engine: str = "cryptography") -> bytes:
+    """Prepend a DKIM-Signature (rsa-sha256, relaxed/simple) made with the entity's key.
+
+    ``dkimpy`` runs ``dkim.sign`` end to end; its RSA is pure Python (about 10 ms a
+    signature here). ``cryptography`` uses dkimpy's parser, canonicalisation and
+    header hashing and only does the RSA step with OpenSSL (about 1 ms). Both give
+    signatures that ``dkim.verify`` accepts (the tests and the sink check every one).
+    """
+    if engine == "cryptography":
+        return _sign_fast(raw, key)
     header = dkim.sign(
         raw,
         key.selector.encode(),
@@ -74,3 +89,47 @@ def verify(raw: bytes, txt_records: dict[str, str]) -> bool:
         return bool(dkim.verify(raw, dnsfunc=dnsfunc))
     except dkim.DKIMException:
         return False
+
+
+_RELAXED_SIMPLE = CanonicalizationPolicy.from_c_value(b"relaxed/simple")
+
+
+def _sign_fast(raw: bytes, key: DkimKey) -> bytes:
+    headers, body = dkim.rfc822_parse(raw)
+    body_hash = base64.b64encode(hashlib.sha256(_RELAXED_SIMPLE.canonicalize_body(body)).digest())
+    domain = key.domain.encode()
+    fields = [
+        (b"v", b"1"),
+        (b"a", b"rsa-sha256"),
+        (b"c", b"relaxed/simple"),
+        (b"d", domain),
+        (b"i", b"@" + domain),
+        (b"q", b"dns/txt"),
+        (b"s", key.selector.encode()),
+        (b"t", str(int(time.time())).encode()),
+        (b"h", b" : ".join(SIGNED_HEADERS)),
+        (b"bh", body_hash),
+        (b"b", b""),
+    ]
+    value = b"; ".join(b"=".join(f) for f in fields)
+    h = hashlib.sha256()
+    dkim.hash_headers(
+        h,
+        _RELAXED_SIMPLE,
+        _RELAXED_SIMPLE.canonicalize_headers(headers),
+        SIGNED_HEADERS,
+        (b"DKIM-Signature", b" " + value),
+        dict(fields),
+    )
+    signature = _private_key(key.private_pem).sign(
+        h.digest(), padding.PKCS1v15(), utils.Prehashed(hashes.SHA256())
+    )
+    return b"DKIM-Signature: " + value + base64.b64encode(signature) + b"\r\n" + raw
+
+
+@lru_cache(maxsize=64)
+def _private_key(pem: bytes) -> rsa.RSAPrivateKey:
+    key = serialization.load_pem_private_key(pem, password=None)
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise ValueError("DKIM key is not an RSA key")
+    return key

@@ -56,6 +56,7 @@ class SendOptions:
     batch: int = 200
     backoff_seconds: float = 30.0
     wait: bool = True  # keep going until no row can still go out
+    dkim_signer: str = "cryptography"
 
 
 def options_from(cfg: Settings) -> SendOptions:
@@ -75,6 +76,7 @@ def options_from(cfg: Settings) -> SendOptions:
         max_attempts=cfg.notify_max_attempts,
         batch=cfg.notify_batch,
         backoff_seconds=cfg.notify_backoff_seconds,
+        dkim_signer=cfg.notify_dkim_signer,
     )
 
 
@@ -161,7 +163,7 @@ class Sender:
             self.facts, entity, row.context, name, row.locale, row.verification
         )
         msg = build(rendered, entity, email, name, row.message_id, row.locale)
-        return sign(msg.as_bytes(), self._key(entity))
+        return sign(msg.as_bytes(), self._key(entity), self.opts.dkim_signer)
 
     async def _one(self, pool: _Pool, row: queue.Claimed, who: tuple[str, str] | None) -> None:
         if who is None or row.entity not in self.entities:
