@@ -312,10 +312,22 @@ def assess(situation: Situation, rulebook: RuleBook | None = None) -> Assessment
     for t in targets:
         _evaluate(t, situation, obligations, non)
     obligations.extend(register_obligations(situation, rb, targets_files(targets)))
+    obligations = _unique_keys(obligations)
     obligations.sort(key=lambda o: (o.due_at or datetime.max.replace(tzinfo=UTC), o.key))
     return Assessment(
         situation=situation, obligations=obligations, non_obligations=non, unknown=unknown
     )
+
+
+def _unique_keys(obligations: list[Obligation]) -> list[Obligation]:
+    """Two rules of one file that share a short name both fired: tell them apart by rule id."""
+    counts: dict[str, int] = defaultdict(int)
+    for o in obligations:
+        counts[o.key] += 1
+    return [
+        o.model_copy(update={"key": f"{o.key}#{o.rule_id}"}) if counts[o.key] > 1 else o
+        for o in obligations
+    ]
 
 
 def targets_files(targets: list[_Target]) -> dict[str, list[JurisdictionRules]]:

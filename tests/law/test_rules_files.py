@@ -248,3 +248,17 @@ def test_unknown_codes_are_reported_with_counts_never_dropped() -> None:
     keys = {o.key for o in a.obligations}
     assert "PR/individuals/shop" in keys  # ISO 3166-1 PR is Puerto Rico's law too
     assert not any(n.jurisdiction == "FR" for n in a.non_obligations)  # zero residents
+
+
+def test_rules_sharing_a_short_name_get_distinct_keys(tmp_path: Path) -> None:
+    second = MINIMAL.split("rules:\n", 1)[1].replace("mx-individuals", "mx-individuals-2")
+    d = _write(tmp_path, "mx.yaml", MINIMAL + second)
+    s = situation(
+        {("MX", "t"): 1}, {"name"}, "attack", "2026-05-04T15:00:00+00:00", "high", {"t": "MX"}
+    )
+    keys = sorted(o.key for o in assess(s, load_rulebook(d)).obligations)
+    assert keys == [
+        "*/register/t",
+        "MX/individuals/t#mx-individuals",
+        "MX/individuals/t#mx-individuals-2",
+    ]
