@@ -34,7 +34,7 @@ class Export(Base):
     canaries: Mapped[int] = mapped_column(Integer, default=0)
     countries: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    member_hashes: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    member_hashes: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
 
 
 class ExportCanary(Base):
