@@ -27,8 +27,16 @@ def leak_csv(
     rng: random.Random,
     noise: int = 20,
 ) -> Path:
-    """Write ``rows`` with ``columns`` in that order, noise lines mixed in, no header."""
-    lines = [",".join(r[c] for c in columns) for r in rows]
+    """Write ``rows`` with ``columns`` in that order, no header, with noise: case changes,
+    stray spaces, duplicated rows and unrelated lines mixed in."""
+    lines = []
+    for r in rows:
+        cells = [r[c] for c in columns]
+        if rng.random() < 0.2:  # shouting and stray spaces, as copied lists have
+            cells = [f" {c.upper()} " for c in cells]
+        lines.append(",".join(cells))
+        if rng.random() < 0.1:  # the same person twice
+            lines.append(lines[-1])
     lines += rng.choices(NOISE, k=noise)
     rng.shuffle(lines)
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
