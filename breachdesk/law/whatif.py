@@ -75,17 +75,23 @@ def _read(path: Path) -> dict[str, Any]:
     return raw
 
 
-def _entities(raw: dict[str, Any]) -> list[dict[str, Any]]:
+def _entities(raw: dict[str, Any]) -> list[Any]:
     if "entities" in raw:
-        return list(raw["entities"] or [])
+        entities = raw["entities"]
+        if not isinstance(entities, list) or not entities:
+            raise ValueError("entities must be a non-empty list of {id, legal_name, country}")
+        return entities
     if "entity" in raw:
         return [raw["entity"]]
     return [{"id": DEFAULT_ENTITY, "legal_name": "(hypothetical controller)", "country": ""}]
 
 
-def _groups(raw: dict[str, Any], default_entity: str) -> list[dict[str, Any]]:
+def _groups(raw: dict[str, Any], default_entity: str) -> list[Any]:
     if "groups" in raw:
-        return list(raw["groups"] or [])
+        groups = raw["groups"]
+        if not isinstance(groups, list):
+            raise ValueError("groups must be a list of {jurisdiction, entity, count}")
+        return groups
     residents = raw.get("residents")
     if not isinstance(residents, dict):
         raise ValueError("residents must map ISO 3166 codes to counts (or give groups)")
