@@ -98,6 +98,15 @@ class Situation(BaseModel):
     encrypted: bool = False
     incident_ref: str | None = None
 
+    @field_validator("elements")
+    @classmethod
+    def _credentials(cls, v: frozenset[DataElement]) -> frozenset[DataElement]:
+        """An email or username exposed together with a password or security answer is
+        ``credentials`` even when the caller did not say so."""
+        if v & {"email", "username"} and v & {"password", "security_qa"}:
+            return v | {"credentials"}
+        return v
+
     @field_validator("became_aware_at")
     @classmethod
     def _aware(cls, v: datetime) -> datetime:

@@ -104,3 +104,17 @@ def test_subdivision_counts_sum_into_a_country_threshold() -> None:
     assert "residents: CA-ON 30, CA-QC 20" in obs["CA/OPC/shop"].notes
     assert obs["CA-QC/CAI/shop"].residents == 20
     assert {"CA/register/shop", "CA-QC/register/shop"} <= set(obs)
+
+
+def test_email_with_password_counts_as_credentials() -> None:
+    """Credentials are distinct from email: California notices for email + password only."""
+    for elements, due in (
+        ({"email"}, False),
+        ({"email", "password"}, True),
+        ({"username", "security_qa"}, True),
+        ({"password"}, False),
+    ):
+        s = situation({("US-CA", "shop"): 10}, elements, "attack", AWARE, "high", {"shop": "US"})
+        _, obs, _ = run(s)
+        assert ("US-CA/individuals/shop" in obs) is due, elements
+        assert ("credentials" in s.elements) is due
