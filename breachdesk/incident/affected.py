@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, distinct, func, select, union
 
 from breachdesk.store import Store
-from breachdesk.store.models import Customer, Finding
+from breachdesk.store.models import Customer, Finding, UTCDateTime
 from breachdesk.store.models.incidents import IncidentCustomer, IncidentFinding
 
 
@@ -34,93 +34,84 @@ class AffectedCustomer:
     listed: bool
 
 
-@dataclass
-class _Acc:
-    fields: set[str]
-    first: datetime | None = None
-    last: datetime | None = None
-    viewers: set[str] | None = None
-    findings: int = 0
-    listed: bool = False
-
-    def see(self, at: datetime | None) -> None:
-        if at is None:
-            return
-        self.first = at if self.first is None or at < self.first else self.first
-        self.last = at if self.last is None or at > self.last else self.last
-
-
 def _split(fields: str) -> set[str]:
     return {f.strip() for f in fields.split(",") if f.strip()}
 
 
 def affected_customers(store: Store, incident_id: int) -> list[AffectedCustomer]:
-    """One record per distinct affected customer of ``incident_id``, by ``customer_pk``."""
-    acc: dict[int, _Acc] = {}
-    with store.session() as s:
-        fq = (
-            select(
-                Finding.customer_pk,
-                Finding.fields,
-                Finding.seen_at,
-                Finding.viewer,
-                Customer.customer_id,
-            )
-            .join(IncidentFinding, IncidentFinding.finding_id == Finding.id)
-            .join(Customer, Customer.id == Finding.customer_pk)
-            .where(IncidentFinding.incident_id == incident_id)
+    """One record per distinct affected customer of ``incident_id``, by ``customer_pk``.
+
+    The aggregation runs in the database (one GROUP BY per source), so a large
+    incident costs a few queries, not a Python loop over every finding."""
+    mine = IncidentFinding.incident_id == incident_id
+    seen = (
+        select(
+            Finding.customer_pk,
+            func.min(Finding.seen_at, type_=UTCDateTime()),
+            func.max(Finding.seen_at, type_=UTCDateTime()),
+            func.count(),
+            func.count(distinct(case((Finding.viewer != Customer.customer_id, Finding.viewer)))),
         )
-        rows = s.execute(fq.execution_options(yield_per=20_000))
-        for pk, fields, seen_at, viewer, own_id in rows:
-            a = acc.get(pk)
-            if a is None:
-                a = acc[pk] = _Acc(set(), viewers=set())
-            a.fields |= _split(fields)
-            a.see(seen_at)
-            a.findings += 1
-            if viewer and viewer != own_id and a.viewers is not None:
-                a.viewers.add(viewer)
-        lq = select(IncidentCustomer.customer_pk, IncidentCustomer.fields).where(
+        .join(IncidentFinding, IncidentFinding.finding_id == Finding.id)
+        .join(Customer, Customer.id == Finding.customer_pk)
+        .where(mine)
+        .group_by(Finding.customer_pk)
+    )
+    combos = (
+        select(Finding.customer_pk, Finding.fields)
+        .join(IncidentFinding, IncidentFinding.finding_id == Finding.id)
+        .where(mine)
+        .group_by(Finding.customer_pk, Finding.fields)
+    )
+    listed = select(IncidentCustomer.customer_pk, IncidentCustomer.fields).where(
+        IncidentCustomer.incident_id == incident_id
+    )
+    pks = union(
+        select(Finding.customer_pk.label("pk"))
+        .join(IncidentFinding, IncidentFinding.finding_id == Finding.id)
+        .where(mine),
+        select(IncidentCustomer.customer_pk.label("pk")).where(
             IncidentCustomer.incident_id == incident_id
+        ),
+    ).subquery()
+    people = (
+        select(
+            Customer.id,
+            Customer.customer_id,
+            Customer.country,
+            Customer.subdivision,
+            Customer.entity,
+            Customer.locale,
         )
-        for pk, fields in s.execute(lq):
-            a = acc.get(pk)
-            if a is None:
-                a = acc[pk] = _Acc(set(), viewers=set())
-            a.fields |= _split(fields)
-            a.listed = True
+        .join(pks, pks.c.pk == Customer.id)
+        .order_by(Customer.id)
+    )
+    with store.session() as s:
+        stats = {pk: (first, last, n, r) for pk, first, last, n, r in s.execute(seen)}
+        fields: dict[int, set[str]] = {}
+        for pk, f in s.execute(combos):
+            fields.setdefault(pk, set()).update(_split(f))
+        on_list: set[int] = set()
+        for pk, f in s.execute(listed):
+            fields.setdefault(pk, set()).update(_split(f))
+            on_list.add(pk)
         out: list[AffectedCustomer] = []
-        pks = sorted(acc)
-        for chunk in range(0, len(pks), 5000):
-            part = pks[chunk : chunk + 5000]
-            cq = (
-                select(
-                    Customer.id,
-                    Customer.customer_id,
-                    Customer.country,
-                    Customer.subdivision,
-                    Customer.entity,
-                    Customer.locale,
+        for pk, cid, country, sub, entity, locale in s.execute(people):
+            first, last, n, recipients = stats.get(pk, (None, None, 0, 0))
+            out.append(
+                AffectedCustomer(
+                    customer_pk=pk,
+                    customer_id=cid,
+                    country=country,
+                    subdivision=sub,
+                    entity=entity,
+                    locale=locale,
+                    fields=frozenset(fields.get(pk, ())),
+                    first_seen=first,
+                    last_seen=last,
+                    recipients=recipients,
+                    findings=n,
+                    listed=pk in on_list,
                 )
-                .where(Customer.id.in_(part))
-                .order_by(Customer.id)
             )
-            for pk, cid, country, sub, entity, locale in s.execute(cq):
-                a = acc[pk]
-                out.append(
-                    AffectedCustomer(
-                        customer_pk=pk,
-                        customer_id=cid,
-                        country=country,
-                        subdivision=sub,
-                        entity=entity,
-                        locale=locale,
-                        fields=frozenset(a.fields),
-                        first_seen=a.first,
-                        last_seen=a.last,
-                        recipients=len(a.viewers or ()),
-                        findings=a.findings,
-                        listed=a.listed,
-                    )
-                )
     return out

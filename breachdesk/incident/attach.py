@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, exists, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from breachdesk.errors import InputError, UsageError
@@ -24,7 +24,7 @@ from breachdesk.registry.normalize import NormaliseError, normalise_email
 from breachdesk.settings import Settings
 from breachdesk.store import Store
 from breachdesk.store.audit import record
-from breachdesk.store.models import Customer, Finding
+from breachdesk.store.models import Customer, Finding, UTCDateTime
 from breachdesk.store.models.base import utcnow
 from breachdesk.store.models.incidents import Incident, IncidentCustomer, IncidentFinding
 from breachdesk.workspace import hasher
@@ -54,20 +54,22 @@ def _attach_findings(
     where: list[ColumnElement[bool]],
 ) -> AttachResult:
     result = AttachResult()
+    taken = exists().where(
+        IncidentFinding.incident_id == incident_id, IncidentFinding.finding_id == Finding.id
+    )
+    matched = select(func.count()).select_from(Finding).where(*where)
+    new = select(literal(incident_id), Finding.id, literal(utcnow(), UTCDateTime())).where(
+        *where, ~taken
+    )
     with store.session() as s:
         _incident(s, incident_id)
-        ids = list(s.scalars(select(Finding.id).where(*where).order_by(Finding.id)))
-        have = set(
-            s.scalars(
-                select(IncidentFinding.finding_id).where(IncidentFinding.incident_id == incident_id)
-            )
-        )
-        now = utcnow()
-        new = [fid for fid in ids if fid not in have]
-        s.add_all(
-            IncidentFinding(incident_id=incident_id, finding_id=f, attached_at=now) for f in new
-        )
-        result.added, result.already = len(new), len(ids) - len(new)
+        total = s.scalar(matched) or 0
+        ins = insert(IncidentFinding).from_select(["incident_id", "finding_id", "attached_at"], new)
+        held = select(func.count()).where(IncidentFinding.incident_id == incident_id)
+        before = s.scalar(held) or 0
+        s.execute(ins)  # rowcount is unreliable for INSERT..SELECT on psycopg 3: count instead
+        added = (s.scalar(held) or 0) - before
+        result.added, result.already = added, total - added
         record(
             s,
             actor,
