@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from breachdesk.detect.candidates import iter_email_candidates, iter_phone_candidates
-from breachdesk.detect.dump_reader import DumpBlock
+from breachdesk.detect.dump_reader import DumpBlock, Layout
 from breachdesk.registry.index import MatchIndex
 from breachdesk.registry.keyed import KeyedHasher
 
@@ -34,10 +34,13 @@ ELEMENTS = {EMAIL: "email", PHONE: "phone", NAME: "name", PASSWORD: "password"}
 _FAST_EMAIL = re.compile(  # starts only where a local-part run starts, so the scan is linear
     rb"(?<![a-z0-9._%+\-])[a-z0-9._%+\-]{1,64}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63})+"
 )
-_LINE_EMAIL = re.compile(
+_LINE_EMAIL = re.compile(  # the last label starts with a letter, as in the shared extractor
     rb"(?m)^([^\n]*?)(?<![a-z0-9._%+\-])"
-    rb"([a-z0-9._%+\-]{1,64}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63})+)([^\n]*)"
+    rb"([a-z0-9._%+\-]{1,64}@[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63})*\.[a-z][a-z0-9\-]{0,62})"
+    rb"(?![a-z0-9\-])([^\n]*)"
 )
+# shapes a valid address cannot have (or must have trimmed), looked for in all of them at once
+_ODD = (b"..", b".@", b"@.", b"-.", b".-", b"@-", b"\n.", b"-\n")
 _ASCII_EMAIL = re.compile(
     rb"[a-z0-9._%+\-]{1,64}@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
     rb"[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?"
@@ -104,19 +107,22 @@ def ascii_records(low: bytes) -> list[Record]:
     """Every address in a lowercased ASCII block, with the rest of its line either side.
 
     One ``findall`` returns the first address of each line with its context, all in
-    C; a line holding more addresses is searched again for the others.
+    C; the addresses are checked together (one join) and one by one only when some
+    shape needs it; a line holding more addresses is searched again for the others.
     """
-    out: list[Record] = []
-    for before, value, after in _LINE_EMAIL.findall(low):
-        v = _valid(value)
-        if v:
-            out.append((before, v, after))
-        if b"@" in after:
-            line = before + value + after
-            for m in _FAST_EMAIL.finditer(after):
-                v = _valid(m.group())
-                if v:
-                    out.append((line, v, b""))
+    found: list[Record] = _LINE_EMAIL.findall(low)
+    joined = b"\n" + b"\n".join([r[1] for r in found]) + b"\n"
+    if any(odd in joined for odd in _ODD):
+        records = [(b, _valid(v), a) for b, v, a in found]
+        out = [r for r in records if r[1]]
+    else:
+        out = found
+    for before, value, after in [r for r in found if b"@" in r[2]]:
+        line = before + value + after
+        for m in _FAST_EMAIL.finditer(after):
+            v = _valid(m.group())
+            if v:
+                out.append((line, v, b""))
     return out
 
 
@@ -130,6 +136,32 @@ def text_records(data: bytes) -> list[Record]:
             hi = len(data) if hi == -1 else hi
             out.append((data[lo : c.start], c.value.encode("utf-8"), data[c.end : hi]))
     return out
+
+
+class _PasswordCheck:
+    """Is there a password-like value on an address's line? Rules a block lacks are skipped."""
+
+    def __init__(self, low_block: bytes, layout: Layout) -> None:
+        self.cols = layout.password_columns if layout.delimiter else ()
+        self.delimiter = layout.delimiter
+        self.keywords = any(k in low_block for k in (b"pass", b"pwd", b"hash"))
+        self.crypt = b"$" in low_block
+        self.hex = _PW_HEX.search(low_block) is not None
+
+    def __call__(self, before: bytes, after: bytes, low: bytes) -> bool:
+        """``low``: the line without the address, lowercased."""
+        if self.cols and self.delimiter:
+            cells = (before + b"@" + after).rstrip(b"\r").split(self.delimiter)
+            return any(c < len(cells) and bool(cells[c].strip(b' "')) for c in self.cols)
+        if after[:1] in _COMBO_SEP and not before.strip():
+            rest = after[1:].strip()
+            if rest and _NO_SPACE_OR_SEP.fullmatch(rest):
+                return True  # an email:secret combo line
+        if self.keywords and _PW_KEY.search(low):
+            return True  # password=..., "hash": "..."
+        if self.crypt and b"$" in low and _PW_CRYPT.search(before + b" " + after):
+            return True  # bcrypt, argon2, crypt(3)
+        return self.hex and len(low) >= 32 and _PW_HEX.search(low) is not None  # hex digests
 
 
 class BlockMatcher:
@@ -150,7 +182,8 @@ class BlockMatcher:
         data = block.data
         res = BlockResult(bytes=len(data), lines=data.count(b"\n"))
         lowered = data.isascii() and b"\\" not in data
-        records = ascii_records(data.lower()) if lowered else text_records(data)
+        low_block = data.lower()
+        records = ascii_records(low_block) if lowered else text_records(data)
         res.emails = len(records)
         email = self.hasher.email_bytes
         hashes = np.fromiter((email(r[1]) for r in records), dtype=np.uint64, count=len(records))
@@ -165,10 +198,9 @@ class BlockMatcher:
         p_rows = p_rows[p_rows >= 0]
         e_rows = rows[hit]
         layout = block.layout
-        cols = layout.password_columns if layout.delimiter else ()
         names = np.asarray(self.index.names[np.clip(e_rows, 0, self.index.names.size - 1)])
-        password, name_seen = self._password, self._name_seen
-        delimiter = layout.delimiter
+        name_seen = self._name_seen
+        check = _PasswordCheck(low_block, layout)
         out: list[int] = []
         append = out.append
         for i, packed in zip(np.flatnonzero(hit).tolist(), names.tolist(), strict=True):
@@ -176,7 +208,7 @@ class BlockMatcher:
             line = before + b" " + after
             low = line if lowered else line.lower()
             mask = EMAIL
-            if password(before, after, low, cols, delimiter):
+            if check(before, after, low):
                 mask |= PASSWORD
             if packed and name_seen(packed, low):
                 mask |= NAME
@@ -201,25 +233,6 @@ class BlockMatcher:
             for i, r in enumerate(records):
                 if not found[i] and r[1].rpartition(b"@")[2] in self.canary_domains:
                     res.canary_domain_unknown += 1
-
-    @staticmethod
-    @staticmethod
-    def _password(
-        before: bytes, after: bytes, low: bytes, cols: tuple[int, ...], delimiter: bytes | None
-    ) -> bool:
-        """A password-like value on the line around an address (``low``: the line, lowercased)."""
-        if cols and delimiter:
-            cells = (before + b"@" + after).rstrip(b"\r").split(delimiter)
-            return any(c < len(cells) and bool(cells[c].strip(b' "')) for c in cols)
-        if after[:1] in _COMBO_SEP and not before.strip():
-            rest = after[1:].strip()
-            if rest and _NO_SPACE_OR_SEP.fullmatch(rest):
-                return True  # an email:secret combo line
-        if (b"pass" in low or b"pwd" in low or b"hash" in low) and _PW_KEY.search(low):
-            return True  # password=..., "hash": "..."
-        if b"$" in low and _PW_CRYPT.search(before + b" " + after):
-            return True  # bcrypt, argon2, crypt(3)
-        return len(low) >= 32 and _PW_HEX.search(low) is not None  # md5/sha1/sha256 hex
 
     def _word(self, token: bytes) -> int:
         h = self._words.get(token)
