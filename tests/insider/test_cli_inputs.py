@@ -124,3 +124,27 @@ def test_insider_scene_runs_end_to_end(registry: Registry, tmp_path: Path) -> No
     assert 0 < result.matched <= result.leaked_rows
     text = console.export_text()
     assert "ALERT" in text and "named" in text
+
+
+def test_attribute_adds_to_an_existing_incident(registry: Registry, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from breachdesk.incident.lifecycle import NewIncident, open_incident
+    from breachdesk.store.models.base import utcnow
+
+    inc = open_incident(
+        registry.store, NewIncident("list on a forum", "unknown", utcnow()), "tester"
+    )
+    out = export_via_cli(tmp_path, capsys)
+    real = [r for r in read_rows(out) if not r["email"].endswith(CANARY)]
+    first = tmp_path / "part1.txt"
+    first.write_text("\n".join(f"{r['full_name']} <{r['email']}>" for r in real[:10]))
+    second = tmp_path / "part2.txt"
+    second.write_text("\n".join(f"{r['email']};{r['phone']}" for r in real[5:15]))
+    assert run(["attribute", str(first), "--incident", str(inc.id)]) == 0
+    assert run(["attribute", str(second), "--incident", str(inc.id), "--json"]) == 0
+    capsys.readouterr()
+    people = {p.customer_pk: p.fields for p in affected_customers(registry.store, inc.id)}
+    assert len(people) == 15  # 10 + 10 with 5 in both
+    assert sum("name" in f for f in people.values()) == 10
+    with_phone = [r for r in real[5:15] if r["phone"]]
+    assert sum("phone" in f for f in people.values()) == len(with_phone)
+    assert run(["attribute", str(first), "--incident", "999"]) == 2
