@@ -57,3 +57,23 @@ def test_redaction_masks_emails_digits_and_name_words() -> None:
     assert "alice@" not in out.lower() and "Smith" not in out and "7946" not in out
     assert "a***@e***.com" in out and "[##########18]" in out and "order 12" in out
     assert mask_email("x@y") == "x***@***"
+
+
+@pytest.mark.parametrize(
+    ("value", "iso"),
+    [
+        ("2018-11-20T10:00:00Z", "2018-11-20T10:00:00+00:00"),
+        ("2018-11-20T11:00:00+01:00", "2018-11-20T11:00:00+01:00"),
+        ("2018-11-20 10:00:00", "2018-11-20T10:00:00+00:00"),
+        (1542708000, "2018-11-20T10:00:00+00:00"),
+        (1542708000000, "2018-11-20T10:00:00+00:00"),
+        ("yesterday", None),
+        (None, None),
+        (True, None),
+    ],
+)
+def test_response_timestamps(value: object, iso: str | None) -> None:
+    from breachdesk.detect.formats.response_log import parse_ts
+
+    ts = parse_ts(value)
+    assert (ts.isoformat() if ts else None) == iso

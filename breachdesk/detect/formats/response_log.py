@@ -16,7 +16,7 @@ import binascii
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
 from breachdesk.detect.document import Document, UnitResult
@@ -34,15 +34,22 @@ _PIECE_OVERLAP = 512
 
 
 def parse_ts(value: object) -> datetime | None:
+    """ISO 8601 (naive times are taken as UTC) or epoch seconds/milliseconds."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        seconds = value / 1000 if value > 1e11 else value
+        try:
+            return datetime.fromtimestamp(seconds, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
     if not isinstance(value, str) or not value:
         return None
     try:
         ts = datetime.fromisoformat(value)
     except ValueError:
         return None
-    if ts.tzinfo is None:
-        return None
-    return ts
+    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts
 
 
 def _text(value: object) -> str | None:
