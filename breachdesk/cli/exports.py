@@ -19,6 +19,7 @@ from breachdesk.detect.attribution_record import record_attribution
 from breachdesk.detect.attribution_view import render_attribution
 from breachdesk.detect.tripwire import Alert, TripwireConfig, start_tripwire
 from breachdesk.errors import UsageError
+from breachdesk.incident.lifecycle import get_incident
 from breachdesk.registry.entities import load_entities
 from breachdesk.registry.exports import DEFAULT_COLUMNS, ExportRequest, create_export, parse_where
 from breachdesk.registry.index import MatchIndex
@@ -82,6 +83,8 @@ def attribute_cmd(
     index = MatchIndex(cfg.index_dir, keyed.fingerprint_of_key)
     total = sum(p.stat().st_size for p in dumps if p.is_file())
     with open_store(cfg) as store:
+        if incident is not None:
+            get_incident(store, incident)  # a wrong id fails before the work, not after
         with Progress(
             BarColumn(), DownloadColumn(), TransferSpeedColumn(), console=console, transient=True
         ) as bar:
