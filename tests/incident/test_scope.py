@@ -8,8 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from breachdesk.cli.main import run
+from breachdesk.incident.attach import attach_scan
 from breachdesk.incident.charts import write_charts
+from breachdesk.incident.lifecycle import NewIncident, open_incident
+from breachdesk.incident.obligations import refresh_obligations
 from breachdesk.incident.scope import compute_scope
+from breachdesk.store.models import Customer
 from tests.incident.conftest import T0, World, case_2018
 
 H = timedelta(hours=1)
@@ -64,3 +68,40 @@ def test_scope_cli_json(world: World, capsys: pytest.CaptureFixture[str]) -> Non
     assert run(["scope", str(iid)]) == 0
     out = capsys.readouterr().out
     assert "8 of 11 in the registry" in out and "unknown subdivision US: 1" in out
+
+
+def test_unknown_country_and_subdivision_are_counted(world: World) -> None:
+    with world.store.session() as s:
+        for cid, country, sub in (("zz1", "ZZ", None), ("zz2", "ZZ", None), ("ca9", "CA", "CA-XX")):
+            s.add(
+                Customer(
+                    customer_id=cid,
+                    email=f"{cid}@example.net",
+                    email_norm=f"{cid}@x.net",
+                    full_name="N N",
+                    country=country,
+                    subdivision=sub,
+                    entity="shop-us",
+                )
+            )
+    sid = world.scan(
+        [
+            ("zz1", "email", "gb2", H),
+            ("zz2", "email", "gb2", H),
+            ("ca9", "email", "gb2", H),
+            ("gb1", "email", "gb2", H),
+        ]
+    )
+    iid = open_incident(world.store, NewIncident("x", "unknown", T0 + 50 * H), "t").id
+    attach_scan(world.store, iid, sid, "t")
+    sc = compute_scope(world.store, iid)
+    assert sc.affected == 4 and sc.by_country == {"ZZ": 2, "CA": 1, "GB": 1}
+    assert [(u.kind, u.value, u.customers) for u in sc.unknown] == [
+        ("country", "ZZ", 2),
+        ("subdivision", "CA-XX", 1),
+    ]
+    r = refresh_obligations(world.store, world.settings, iid, "t")
+    assert {(u.jurisdiction, u.residents) for u in r.assessment.unknown} == {
+        ("ZZ", 2),
+        ("CA-XX", 1),
+    }
