@@ -31,12 +31,12 @@ from breachdesk.samples import pages
 from breachdesk.samples.customers import Customers, derive
 
 KINDS = (  # (kind, weight)
-    ("product", 30),
-    ("category", 9),
+    ("product", 36),
+    ("category", 11),
     ("api_products", 8),
     ("css", 5),
     ("js", 5),
-    ("png", 14),
+    ("png", 6),
     ("account", 7),
     ("order", 5),
     ("api_me", 6),
