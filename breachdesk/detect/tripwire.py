@@ -307,6 +307,7 @@ def start_tripwire(
         data_size_limit=cfg.max_bytes,
         decode_data=False,
         ident="breachdesk tripwire",
+        ready_timeout=30.0,  # a busy machine can take seconds to start the loop
     )
     controller.start()
     return controller, handler
