@@ -25,6 +25,8 @@ from breachdesk.store.models import Customer
 from breachdesk.store.models.base import utcnow
 from breachdesk.store.models.exports import Attribution as AttributionRow
 
+ATTACH_BATCH = 20_000
+
 
 @dataclass(frozen=True)
 class Recorded:
@@ -43,24 +45,31 @@ def _title(att: Attribution) -> str:
 
 
 def _attach(store: Store, cfg: Settings, att: Attribution, incident_id: int, actor: str) -> int:
+    """Attach the scope in lists of ``ATTACH_BATCH`` customers (each list is one query)."""
+    scope = att.scope()
+    pks = sorted(scope)
+    attached = 0
     path = cfg.workspace / f"attribution-{os.getpid()}-{incident_id}.csv"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["customer_id", "fields"])
-            scope = att.scope()
-            pks = sorted(scope)
-            with store.sessions() as session:
-                for i in range(0, len(pks), 5_000):
-                    chunk = pks[i : i + 5_000]
-                    stmt = select(Customer.id, Customer.customer_id).where(Customer.id.in_(chunk))
-                    for pk, cid in session.execute(stmt):
-                        writer.writerow([cid, scope[pk]])
-        result = attach_list(store, cfg, incident_id, path, actor)
-    finally:
-        path.unlink(missing_ok=True)
-    return result.added + result.already
+    for start in range(0, len(pks), ATTACH_BATCH):
+        batch = pks[start : start + ATTACH_BATCH]
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(["customer_id", "fields"])
+                with store.sessions() as session:
+                    for i in range(0, len(batch), 5_000):
+                        chunk = batch[i : i + 5_000]
+                        stmt = select(Customer.id, Customer.customer_id).where(
+                            Customer.id.in_(chunk)
+                        )
+                        for pk, cid in session.execute(stmt):
+                            writer.writerow([cid, scope[pk]])
+            result = attach_list(store, cfg, incident_id, path, actor)
+        finally:
+            path.unlink(missing_ok=True)
+        attached += result.added + result.already
+    return attached
 
 
 def record_attribution(

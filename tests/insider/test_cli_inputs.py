@@ -30,8 +30,9 @@ def export_via_cli(tmp: Path, capsys, fmt: str = "csv") -> Path:  # type: ignore
 
 
 def test_cli_export_then_attribute_json_opens_an_insider_incident(
-    registry: Registry, tmp_path: Path, capsys
+    registry: Registry, tmp_path: Path, capsys, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("breachdesk.detect.attribution_record.ATTACH_BATCH", 7)  # 6 lists
     out = export_via_cli(tmp_path, capsys)
     rows = read_rows(out)
     real = [r for r in rows if not r["email"].endswith(CANARY)][:40]
