@@ -2,7 +2,9 @@
 then scope, risk, obligations, regulator reports, charts and the breach register.
 
 ``run_incident_scene(store, cfg, out_dir, console)`` writes everything into
-``out_dir`` and returns what it wrote; the demo driver decides the folder.
+``out_dir/incident`` and returns what it wrote; the demo driver decides ``out_dir``.
+When nobody would be notified although the pages were public, the scene records an
+operator's risk override with its reason, as a person running it would.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from breachdesk.incident.charts import write_charts
 from breachdesk.incident.lifecycle import NewIncident, open_incident, set_status
 from breachdesk.incident.obligations import refresh_obligations, statuses
 from breachdesk.incident.register import export_register_file
-from breachdesk.incident.risk import current_risk, risk_summary
+from breachdesk.incident.risk import add_overrides, current_risk, risk_summary
 from breachdesk.incident.scope import compute_scope
 from breachdesk.incident.views import print_scope
 from breachdesk.law.render import print_assessment
@@ -42,6 +44,12 @@ MEASURES = (
 CONSEQUENCES = (
     "Recipients could contact or impersonate affected customers (unsolicited mail, "
     "phishing); no passwords or payment data were exposed."
+)
+
+
+OVERRIDE_REASON = (
+    "pages were visible to anonymous visitors; named contact data invites targeted "
+    "phishing (EDPB Guidelines 01/2021)"
 )
 
 
@@ -73,6 +81,7 @@ def run_incident_scene(
         console.print("[yellow]incident scene skipped:[/] no scan with findings yet")
         return IncidentSceneResult(None)
     scan_id, n_findings = latest
+    out_dir = out_dir / "incident"
     out_dir.mkdir(parents=True, exist_ok=True)
     with store.session() as s:
         first, last = s.execute(
@@ -110,6 +119,11 @@ def run_incident_scene(
         f"risk (ENISA 2013): SE = {risk.dpc.value:g} × {risk.ei.value:g} + {risk.cb.value:g} "
         f"= {risk.se:g} ({risk.band}) → GDPR level [bold]{risk.level}[/]"
     )
+    if risk.level == "unlikely" and sc.public:
+        # The operator's judgement, recorded with its reason: pages were visible to
+        # anonymous visitors, and named contact data invites targeted phishing.
+        add_overrides(store, inc.id, [("level", "risk")], OVERRIDE_REASON, actor)
+        console.print(f"operator override: level → [bold]risk[/] ({OVERRIDE_REASON})")
     obl = refresh_obligations(store, cfg, inc.id, actor)
     print_assessment(obl.assessment, console, statuses=statuses(obl.rows))
     result.obligations = len(obl.rows)

@@ -1,7 +1,7 @@
 """The scope of an incident: who, where, what, when and seen by how many.
 
 Every affected customer is counted somewhere: a country that is not an ISO 3166
-code, or a customer in a country whose law works per subdivision (US, CA, AU)
+code, or a customer in a country whose law works per subdivision (US, CA)
 without a known subdivision, is reported under ``unknown`` with its count.
 """
 
@@ -21,8 +21,9 @@ from breachdesk.store import Store
 from breachdesk.store.models import Customer, Finding
 from breachdesk.store.models.incidents import IncidentFinding
 
-# Countries whose breach laws apply per state/province/territory.
-SUBDIVIDED = frozenset({"US", "CA", "AU"})
+# Countries whose breach laws differ per state/province (US states; Quebec and
+# Alberta beside PIPEDA). Australia's NDB scheme is federal, so AU is not here.
+SUBDIVIDED = frozenset({"US", "CA"})
 UNKNOWN = "unknown"
 
 

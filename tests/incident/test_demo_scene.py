@@ -21,7 +21,7 @@ def test_scene_writes_reports_charts_and_register(world: World) -> None:
         ]
     )
     console = Console(record=True, width=120)
-    out = world.tmp / "demo-out"
+    out = world.tmp / "demo-out"  # files go to demo-out/incident
     result = run_incident_scene(world.store, world.settings, out, console)
     text = console.export_text()
     assert result.incident_id == 1 and result.affected == 3
@@ -31,6 +31,9 @@ def test_scene_writes_reports_charts_and_register(world: World) -> None:
     assert any(n.endswith(".pdf") for n in names)
     assert all(p.exists() and p.stat().st_size > 0 for p in result.files)
     assert "audit log intact" in text and "no notice due" in text
+    assert "operator override: level → risk" in text  # a public page, recorded with a reason
+    assert result.reports == ["ICO-01"]
+    assert all(p.parent == out / "incident" for p in result.files)
 
 
 def test_scene_without_scan(world: World) -> None:
