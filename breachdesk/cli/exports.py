@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
-from breachdesk.cli.context import console, open_store, settings
+from breachdesk.cli.context import console, err_console, open_store, settings
 from breachdesk.detect.access import scan_access
 from breachdesk.detect.attribute import attribute_dump
 from breachdesk.detect.attribution_record import record_attribution
@@ -86,7 +86,11 @@ def attribute_cmd(
         if incident is not None:
             get_incident(store, incident)  # a wrong id fails before the work, not after
         with Progress(
-            BarColumn(), DownloadColumn(), TransferSpeedColumn(), console=console, transient=True
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            console=err_console,  # stdout stays clean for --json
+            transient=True,
         ) as bar:
             task = bar.add_task("attributing", total=total or None)
             att = attribute_dump(
