@@ -87,11 +87,15 @@ def send_cmd(
     incident_id: int,
     templates: Templates = TEMPLATES_DIR,
     progress: Annotated[bool, typer.Option(help="Show the progress bar.")] = True,
+    plan_first: Annotated[
+        bool, typer.Option("--plan/--no-plan", help="Plan missing outbox rows first.")
+    ] = True,
 ) -> None:
     """Deliver the approved notices (plans missing rows first); safe to re-run after a crash."""
     cfg = settings()
     with open_store(cfg) as store:
-        plan(store, cfg, incident_id)
+        if plan_first:
+            plan(store, cfg, incident_id)
         _send(store, cfg, incident_id, templates, progress)
 
 

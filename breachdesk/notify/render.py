@@ -8,6 +8,7 @@ sending entity's time zone. ``check_templates`` is what ``notify preview`` runs.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -34,6 +35,7 @@ from breachdesk.notify.catalogs import LOCALES_DIR, translations
 from breachdesk.notify.spec import TEMPLATES_DIR, NoticeSpec, load_spec
 from breachdesk.registry.entities import Entity
 
+_NAME, _CODE = "\x00name\x00", "\x00code\x00"
 _LINK = re.compile(r"https?://|<a\s|www\.|href=|src=", re.IGNORECASE)
 
 
@@ -111,6 +113,7 @@ class Renderer:
         self.locales_dir = locales_dir
         self.spec: NoticeSpec = load_spec(templates_dir)
         self._envs: dict[str, tuple[Environment, Template, Template, Template]] = {}
+        self._shared: dict[tuple[IncidentFacts, str, str, str], Rendered] = {}
 
     def _env(self, locale: str) -> tuple[Environment, Template, Template, Template]:
         got = self._envs.get(locale)
@@ -185,6 +188,30 @@ class Renderer:
         }
 
     def render(
+        self,
+        facts: IncidentFacts,
+        entity: Entity,
+        ctx: dict[str, Any],
+        name: str,
+        locale: str,
+        code: str,
+    ) -> Rendered:
+        """Render one notice. Customers whose context is the same share one rendering with
+        the name and code as tokens, which are then replaced (escaped for HTML)."""
+        key = (facts, entity.id, locale, json.dumps(ctx, sort_keys=True, default=str))
+        shared = self._shared.get(key)
+        if shared is None:
+            if len(self._shared) >= 4096:
+                self._shared.clear()
+            shared = self._shared[key] = self._render(facts, entity, ctx, _NAME, locale, _CODE)
+        html_name, html_code = str(escape(name)), str(escape(code))
+        return Rendered(
+            shared.subject.replace(_NAME, name).replace(_CODE, code),
+            shared.text.replace(_NAME, name).replace(_CODE, code),
+            shared.html.replace(_NAME, html_name).replace(_CODE, html_code),
+        )
+
+    def _render(
         self,
         facts: IncidentFacts,
         entity: Entity,

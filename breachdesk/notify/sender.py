@@ -163,7 +163,7 @@ class Sender:
             self.facts, entity, row.context, name, row.locale, row.verification
         )
         msg = build(rendered, entity, email, name, row.message_id, row.locale)
-        return sign(msg.as_bytes(), self._key(entity), self.opts.dkim_signer)
+        return sign(msg, self._key(entity), self.opts.dkim_signer)
 
     async def _one(self, pool: _Pool, row: queue.Claimed, who: tuple[str, str] | None) -> None:
         if who is None or row.entity not in self.entities:

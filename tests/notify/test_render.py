@@ -217,3 +217,14 @@ def test_verification_code_checks_only_its_customer(incident: int, customer: str
     assert not check_code(key, incident + 1, customer, code)
     assert not check_code(b"j" * 32, incident, customer, code)
     assert normalise_code(code) == code
+
+
+def test_shared_rendering_keeps_each_name_and_code_and_escapes_html() -> None:
+    r = Renderer()
+    a = r.render(FACTS, ENTITIES["shop-uk"], CTX, "Ann <b>&", "en", "AAAA-AAAA-AAAA")
+    b = r.render(FACTS, ENTITIES["shop-uk"], CTX, "Bob", "en", "BBBB-BBBB-BBBB")
+    assert "Dear Ann <b>&," in a.text and "Ann &lt;b&gt;&amp;" in a.html
+    assert "<b>" not in a.html.split("<body", 1)[1].replace("<b>&", "")
+    assert "Dear Bob," in b.text and "BBBB-BBBB-BBBB" in b.html
+    assert "Ann" not in b.text + b.html and "AAAA" not in b.text + b.html
+    assert "\x00" not in a.text + a.html + b.text + b.html + a.subject

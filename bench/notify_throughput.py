@@ -1,0 +1,101 @@
+"""Throughput: render, sign and deliver N notices to the local SMTP server.
+
+``python -m bench.notify_throughput --n 20000 [--db sqlite|postgresql] [--workers 1]``
+
+Set-up (customers, incident, outbox plan, approval) is timed separately. The
+sender runs as ``breachdesk notify send ID --no-plan --no-progress`` in its own
+process(es); the SMTP sink runs in another process and DKIM-checks every 500th
+message. Reported: messages/s from the first to the last message the server
+received, wall time of the sender, and the peak memory of each sender's process
+(sampled from /proc by bench.measure).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import threading
+from pathlib import Path
+
+from bench.measure import Measured, run_measured
+from bench.notify_setup import machine, prepare, read_index, start_sink
+
+HERE = Path(__file__).resolve().parent
+
+
+def main(argv: list[str] | None = None) -> dict[str, object]:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=20_000)
+    ap.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--signer", choices=["cryptography", "dkimpy"], default="cryptography")
+    ap.add_argument("--out", type=Path, default=HERE / "out" / "notify-throughput")
+    args = ap.parse_args(argv)
+    root = args.out / f"{args.db}-{args.n}-{args.workers}w-{args.signer}"
+    shutil.rmtree(root, ignore_errors=True)
+    b = prepare(
+        root,
+        args.n,
+        args.db,
+        BREACHDESK_NOTIFY_CONCURRENCY=str(args.concurrency),
+        BREACHDESK_NOTIFY_DKIM_SIGNER=args.signer,
+        BREACHDESK_NOTIFY_BATCH="500",
+    )
+    sink, port = start_sink(root)
+    env = dict(b.env, BREACHDESK_SMTP_PORT=str(port))
+    cmd = [
+        sys.executable,
+        "-m",
+        "breachdesk",
+        "notify",
+        "send",
+        str(b.incident_id),
+        "--no-plan",
+        "--no-progress",
+    ]
+    results: list[Measured] = []
+
+    def one() -> None:
+        results.append(run_measured(cmd, env=env))
+
+    threads = [threading.Thread(target=one) for _ in range(args.workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    sink.terminate()
+    sink.wait()
+    index = read_index(root)
+    times = [float(str(r["t"])) for r in index]
+    span = max(times) - min(times) if times else 0.0
+    sampled = [r for r in index if r.get("dkim_ok") is not None]
+    out: dict[str, object] = {
+        "n": args.n,
+        "db": args.db,
+        "workers": args.workers,
+        "concurrency": args.concurrency,
+        "signer": args.signer,
+        "received": len(index),
+        "distinct_recipients": len({tuple(r["rcpt"]) for r in index}),  # type: ignore[arg-type]
+        "msgs_per_s": round(len(index) / span, 1) if span else None,
+        "sender_wall_s": [round(r.seconds, 1) for r in results],
+        "sender_peak_rss_mb": [round(r.peak_rss / 2**20) for r in results],
+        "returncodes": [r.returncode for r in results],
+        "dkim_checked": len(sampled),
+        "dkim_ok": sum(1 for r in sampled if r["dkim_ok"]),
+        "setup_s": {k: round(v, 1) for k, v in b.setup_seconds.items()},
+        "machine": machine(),
+    }
+    for r in results:
+        if r.returncode:
+            print(r.stderr[-2000:], file=sys.stderr)
+    print(json.dumps(out, indent=2))
+    b.store.dispose()
+    return out
+
+
+if __name__ == "__main__":
+    main()
