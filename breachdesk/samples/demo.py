@@ -85,7 +85,7 @@ def run_demo(out: Path, customers: int, log_mb: int, seed: int) -> None:
     _step("1. a fresh workspace")
     _cli("init")
 
-    _step("2. sample data: a customer registry and a day of response logs")
+    _step("2. sample data: a customer registry and three days of response logs")
     t = time.perf_counter()
     registry = data / "customers.csv"
     planted = write_registry(registry, customers, seed=seed)
@@ -115,7 +115,7 @@ def run_demo(out: Path, customers: int, log_mb: int, seed: int) -> None:
 
     _step("4. scan the logs")
     _cli("scan", str(data / "logs"))
-    _cli("findings", "--limit", "5")
+    _cli("findings", "--limit", "3")
     _check(Path(logs.truth))
 
     _step("5. scope")
@@ -133,14 +133,13 @@ def run_demo(out: Path, customers: int, log_mb: int, seed: int) -> None:
             "out_dir": out,
             "console": console,
         }
-        incident_id = None
         if incident_scene is not None:
             result = _call(incident_scene, available)
             incident_id = getattr(result, "incident_id", result)
-        if incident_id is None:
+        else:
             incident_id = _open_incident(spec)
         available["incident_id"] = incident_id
-        if notify_scene is not None:
+        if notify_scene is not None and isinstance(incident_id, int):
             _step("6. notify")
             _call(notify_scene, available)
         if insider_scene is not None:
