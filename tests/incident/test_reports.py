@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
 
 from breachdesk.errors import RulesError, UsageError
-from breachdesk.incident.lifecycle import update_text
+from breachdesk.incident.attach import attach_scan
+from breachdesk.incident.lifecycle import NewIncident, open_incident, update_text
+from breachdesk.incident.obligations import refresh_obligations
+from breachdesk.incident.risk import add_overrides
 from breachdesk.notify.reports.catalogue import TEMPLATES, load_catalogue
 from breachdesk.notify.reports.generate import generate_report, list_reports
 from breachdesk.store.audit import entries, verify
-from tests.incident.conftest import World, case_2018
+from breachdesk.store.models import Customer
+from tests.incident.conftest import AWARE, World, case_2018
 
 
 def _gen(
@@ -162,3 +167,56 @@ def test_invalid_template_fails_at_load(tmp_path: Path) -> None:
     (bad / "catalogue.yaml").write_text(cat)
     with pytest.raises(RulesError, match=r"catalogue.yaml: field reports.0.population"):
         load_catalogue(bad)
+
+
+def test_gdpr_population_lead_authority_and_non_established(world: World) -> None:
+    """shop-uk (GB) holds GB and IE customers: the ICO report covers both; the Irish
+    DPC hears from shop-uk about its Irish residents only."""
+    with world.store.session() as s:
+        s.add(
+            Customer(
+                customer_id="ie1",
+                email="ie1@example.ie",
+                email_norm="ie1@example.ie",
+                full_name="Aoife Byrne",
+                country="IE",
+                subdivision=None,
+                entity="shop-uk",
+                locale="en_IE",
+            )
+        )
+    sid = world.scan(
+        [
+            ("gb1", "email,name", "public", timedelta(hours=1)),
+            ("ie1", "email,name", "public", timedelta(hours=2)),
+        ]
+    )
+    iid = open_incident(world.store, NewIncident("x", "attack", AWARE), "t").id
+    attach_scan(world.store, iid, sid, "t")
+    add_overrides(world.store, iid, [("level", "risk")], "public pages", "t")
+    keys = {r.key for r in refresh_obligations(world.store, world.settings, iid, "t").rows}
+    assert {"GB/ICO/shop-uk", "IE/DPC/shop-uk"} <= keys
+    ico = generate_report(
+        world.store,
+        world.settings,
+        iid,
+        "ICO",
+        phase="initial",
+        formats=("md",),
+        out_dir=world.tmp / "r",
+        actor="t",
+    )
+    dpc = generate_report(
+        world.store,
+        world.settings,
+        iid,
+        "DPC",
+        phase="initial",
+        formats=("md",),
+        out_dir=world.tmp / "r",
+        actor="t",
+    )
+    assert ico.content["subjects"] == 2 and ico.content["entity"]["id"] == "shop-uk"
+    assert dpc.content["subjects"] == 1 and dpc.content["scope"]["by_country"] == {"IE": 1}
+    assert dpc.content["entity"]["id"] == "shop-uk"
+    assert dpc.content["obligation"]["due_utc"].startswith("2018-11-25T08:30")

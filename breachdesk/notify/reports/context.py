@@ -47,7 +47,8 @@ def _regulator_rows(rows: Sequence[ObligationRow], spec: ReportSpec) -> list[Obl
     for r in rows:
         if r.recipient_kind not in ("regulator", "attorney_general"):
             continue
-        named = spec.id in r.recipient.upper() or r.recipient == spec.name
+        parts = r.key.split("/")
+        named = len(parts) > 1 and parts[1] == spec.id
         if named or r.jurisdiction in spec.jurisdictions:
             out.append(r)
     return out
@@ -76,9 +77,13 @@ def choose_entity(
 def _population(
     spec: ReportSpec, entity: Entity, people: Sequence[AffectedCustomer]
 ) -> list[AffectedCustomer]:
-    if spec.population == "entity":
+    if spec.population == "entity" and entity.country in spec.jurisdictions:
+        # established here (lead authority): every affected customer the entity holds
         return [c for c in people if c.entity == entity.id]
-    return [c for c in people if spec.covers(c.country, c.subdivision)]
+    local = [c for c in people if spec.covers(c.country, c.subdivision)]
+    if spec.population == "entity":  # not established here: its customers living here
+        return [c for c in local if c.entity == entity.id]
+    return local
 
 
 def _window_text(pop: Sequence[AffectedCustomer], inc: Incident) -> str:
