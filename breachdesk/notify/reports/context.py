@@ -91,6 +91,8 @@ def _window_text(pop: Sequence[AffectedCustomer], inc: Incident) -> str:
     lasts = [c.last_seen for c in pop if c.last_seen]
     start = min(firsts) if firsts else inc.window_start
     end = max(lasts) if lasts else inc.window_end
+    if start and end and _iso(start) == _iso(end):
+        return f"on {_iso(start)} UTC"
     if start and end:
         return f"from {_iso(start)} to {_iso(end)} UTC"
     return "not yet known"

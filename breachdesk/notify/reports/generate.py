@@ -123,6 +123,7 @@ def generate_report(
         scope_recipients=(sc.recipients, sc.public),
     )
     markdown = environment().get_template(spec.template).render(**ctx)
+    markdown = re.sub(r"\n{3,}", "\n\n", markdown).strip() + "\n"
     _check_headings(markdown, spec.required_headings, spec.template)
     digest = hashlib.sha256(markdown.encode("utf-8")).hexdigest()
     stem = out_dir / f"incident-{incident_id}-{spec.id}-{number:02d}-{phase}"
