@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import secrets
 import shutil
 import sys
@@ -109,6 +110,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rate", type=float, default=0.001, help="Share of exposing responses.")
     ap.add_argument("--index-customers", type=int, default=10_000_000)
     ap.add_argument("--presidio-mb", type=float, default=16.0)
+    ap.add_argument(
+        "--one-files", type=int, default=0, help="Files for the 1-worker scan (0: all)."
+    )
+    ap.add_argument(
+        "--big-files", type=int, default=0, help="Files for the 10M-index scan (0: all)."
+    )
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--regenerate", action="store_true")
     ap.add_argument(
@@ -156,13 +163,17 @@ def main(argv: list[str] | None = None) -> int:
     _say(f"import: {m.seconds:.1f} s")
 
     scans: dict[str, dict[str, object]] = {}
-    runs = [("all", 0)] + ([] if "one" in a.skip else [("one", 1)])
-    for name, workers in runs:
+    runs = [("all", 0, len(files))]
+    if "one" not in a.skip:
+        runs.append(("one", 1, a.one_files or len(files)))
+    for name, workers, k in runs:
         run_db = out / f"scan-{name}.db"
         shutil.copyfile(db, run_db)
-        _say(f"scan: --workers {workers or cores}")
-        m = _cli(["scan", str(logs_dir), "--workers", str(workers)], _env(ws, run_db, hexkey))
-        scans[name] = _scan_result(m, workers or cores)
+        part = files[:k]
+        _say(f"scan: --workers {workers or cores}, {k} of {len(files)} files")
+        args = ["scan", *map(str, part), "--workers", str(workers)]
+        m = _cli(args, _env(ws, run_db, hexkey))
+        scans[name] = _scan_result(m, workers or cores, part)
         _say(f"scan {name}: {m.seconds:.0f} s, peak PSS {m.peak_pss / 1e6:.0f} MB")
         if name == "all":
             r["accuracy"] = report.accuracy(run_db, truth)
@@ -174,9 +185,11 @@ def main(argv: list[str] | None = None) -> int:
         big["seconds"] = time.perf_counter() - t
         run_db = out / "scan-big.db"
         shutil.copyfile(db, run_db)
-        m = _cli(["scan", str(logs_dir)], _env(out / "ws-big", run_db, hexkey))
-        r["big"] = {"index": big, "scan": _scan_result(m, cores)}
-        r["big_accuracy"] = report.accuracy(run_db, truth)
+        part = files[: a.big_files or len(files)]
+        _say(f"scan with the big index, {len(part)} of {len(files)} files")
+        m = _cli(["scan", *map(str, part)], _env(out / "ws-big", run_db, hexkey))
+        r["big"] = {"index": big, "scan": _scan_result(m, cores, part)}
+        r["big_accuracy"] = report.accuracy(run_db, truth, {p.name for p in part})
         _say(f"scan with the big index: peak PSS {m.peak_pss / 1e6:.0f} MB")
 
     if "presidio" not in a.skip:
@@ -187,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         run_db = out / "scan-sample.db"
         shutil.copyfile(db, run_db)
         m = _cli(["scan", str(sample.parent), "--workers", "1"], _env(ws, run_db, hexkey))
-        r["sample_scan"] = _scan_result(m, 1)
+        r["sample_scan"] = _scan_result(m, 1, [sample])
     if "regex" not in a.skip:
         _say("raw regex passes")
         r["regex"] = [asdict(anchors.hyperscan_pass(files)), asdict(anchors.re2_pass(files))]
@@ -201,9 +214,12 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _scan_result(m: Measured, workers: int) -> dict[str, object]:
+def _scan_result(m: Measured, workers: int, files: list[Path]) -> dict[str, object]:
+    used = re.search(r"on (\d+) workers?\)", m.stdout)  # the scanner may use fewer
     return {
-        "workers": workers,
+        "workers": int(used.group(1)) if used else workers,
+        "files": len(files),
+        "bytes": sum(f.stat().st_size for f in files),
         "seconds": m.seconds,
         "peak_rss": m.peak_rss,
         "peak_pss": m.peak_pss,
