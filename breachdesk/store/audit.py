@@ -94,9 +94,15 @@ def _check_details(details: dict[str, Any]) -> dict[str, Any]:
 
 
 def _lock(session: Session) -> None:
-    """Serialise appenders so two writers never take the same seq."""
+    """Serialise appenders so two writers never take the same seq.
+
+    PostgreSQL: an exclusive table lock until commit. SQLite: a no-op write takes the
+    database write lock before the chain is read, so a second writer waits (busy
+    timeout) instead of reading the same head."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("LOCK TABLE audit_head IN EXCLUSIVE MODE"))
+    else:
+        session.execute(text("UPDATE audit_head SET seq = seq WHERE id = 1"))
 
 
 def record(

@@ -122,3 +122,26 @@ def test_cli_verify_and_log(settings: Settings, capsys: pytest.CaptureFixture[st
         assert "audit entry 1: missing" in err and "BROKEN" in err
     finally:
         store.dispose()
+
+
+def test_concurrent_appenders_never_fork_the_chain(store: Store) -> None:
+    import threading
+
+    errors: list[str] = []
+
+    def work(k: int) -> None:
+        for i in range(25):
+            try:
+                with store.session() as s:
+                    record(s, f"w{k}", "test.append", f"t:{k}", {"i": i})
+            except Exception as exc:  # collected and asserted below
+                errors.append(repr(exc))
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    report = verify(store)
+    assert report.ok and report.entries == 100 and report.head_seq == 100
