@@ -38,8 +38,14 @@ def _qp(text: str) -> bytes:
     return body.replace(b"\n", b"\r\n")
 
 
+@lru_cache(maxsize=1024)
 def _address(name: str, addr: str) -> str:
     return formataddr((name, addr), charset="utf-8")
+
+
+@lru_cache(maxsize=1024)
+def _subject(text: str) -> str:
+    return Header(text, "utf-8", header_name="Subject").encode(linesep="\r\n")
 
 
 def build(
@@ -56,10 +62,10 @@ def build(
     notice's CPU on header objects); the tests parse every message back.
     """
     boundary = "bd=" + hashlib.sha256(message_id.encode()).hexdigest()[:32]
-    subject = Header(rendered.subject, "utf-8", header_name="Subject").encode(linesep="\r\n")
+    subject = _subject(rendered.subject)
     head = [
         f"From: {_address(entity.legal_name, entity.sender)}",
-        f"To: {_address(to_name, to_email)}",
+        f"To: {formataddr((to_name, to_email), charset='utf-8')}",
         f"Subject: {subject}",
         f"Date: {format_datetime(utcnow())}",
         f"Message-ID: {message_id}",
