@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -29,6 +30,8 @@ from breachdesk.incident.lifecycle import (
     set_status,
     update_text,
 )
+from breachdesk.incident.obligations import current_rows
+from breachdesk.notify.reports.generate import list_reports
 from breachdesk.store.audit import default_actor
 
 incident_app = typer.Typer(
@@ -99,6 +102,8 @@ def show_cmd(incident_id: Annotated[int, typer.Argument(help="Incident id.")]) -
         inc = get_incident(store, incident_id)
         moves = history(store, incident_id)
         people = affected_customers(store, incident_id)
+        rows = current_rows(store, incident_id)
+        reports = list_reports(store, incident_id)
     t = Table(title=f"incident {inc.id}", show_header=False)
     t.add_row("title", inc.title)
     t.add_row("status", inc.status)
@@ -113,6 +118,13 @@ def show_cmd(incident_id: Annotated[int, typer.Argument(help="Incident id.")]) -
         f"{len(people):,} ({sum(c.findings for c in people):,} findings, "
         f"{sum(c.listed for c in people):,} listed)",
     )
+    by_status = Counter(r.status for r in rows)
+    t.add_row(
+        "obligations",
+        ", ".join(f"{n} {k}" for k, n in sorted(by_status.items()))
+        or "not assessed yet (`breachdesk obligations ID`)",
+    )
+    t.add_row("reports", ", ".join(f"{r.recipient}-{r.number:02d}" for r in reports) or "-")
     console.print(t)
     h = Table(title="status history")
     for col in ("when (UTC)", "from", "to", "by", "reason"):

@@ -103,3 +103,8 @@ def test_incident_edit_and_report_cli(world: World, capsys: pytest.CaptureFixtur
     assert "use --phase update" in capsys.readouterr().err
     assert run(["report", "1", "--list"]) == 0
     assert "TX-AG-01" in capsys.readouterr().out
+    assert run(["obligations", "1"]) == 0
+    capsys.readouterr()
+    assert run(["incident", "show", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "TX-AG-01" in out and "pending" in out
