@@ -314,3 +314,19 @@ def test_demo_scene_delivers_and_names_the_samples(world: World, tmp_path: Path)
     assert all(p.exists() for p in scene.samples.values())
     assert str(scene.sink_dir) in out.replace("\n", "")
     assert "held back: 1 no valid email address" in out.replace("\n", " ")
+
+
+def test_a_sent_code_checks_out_and_a_made_up_one_does_not(world: World) -> None:
+    from breachdesk.notify.lookup import find_notice
+
+    _ready(world)
+    deliver(world.store, world.settings, world.incident_id, world.options())
+    key = load_key(world.settings)
+    row = _rows(world)["de1"]
+    found = find_notice(world.store, key, row.verification.lower().replace("-", ""))
+    assert found is not None
+    assert (found.incident_id, found.entity, found.state) == (world.incident_id, "shop-de", "sent")
+    assert find_notice(world.store, key, "AAAA-BBBB-CCCC") is None
+    with world.store.session() as s:  # a code planted in the database is not genuine
+        s.get(OutboxRow, row.id).verification = "AAAA-BBBB-CCCC"  # type: ignore[union-attr]
+    assert find_notice(world.store, key, "AAAA-BBBB-CCCC") is None
