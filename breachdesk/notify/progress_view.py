@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from breachdesk.notify.sender import Progress as SendProgress
-from breachdesk.notify.sender import SendOptions, deliver
+from breachdesk.notify.sender import Sender, SendOptions
 from breachdesk.notify.spec import TEMPLATES_DIR
 from breachdesk.settings import Settings
 from breachdesk.store import Store
@@ -23,8 +24,9 @@ def deliver_with_progress(
     templates: Path = TEMPLATES_DIR,
     bar: bool = True,
 ) -> SendProgress:
+    sender = Sender(store, cfg, incident_id, opts, templates)  # checks approval first
     if not bar:
-        return deliver(store, cfg, incident_id, opts, templates)
+        return asyncio.run(sender.run())
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -43,7 +45,8 @@ def deliver_with_progress(
                 f"in flight {p.in_flight}",
             )
 
-        return deliver(store, cfg, incident_id, opts, templates, on_progress=update)
+        sender.on_progress = update
+        return asyncio.run(sender.run())
 
 
 def summary(incident_id: int, p: SendProgress) -> str:
