@@ -69,7 +69,7 @@ def log_cmd(
             e.actor,
             e.action,
             e.subject,
-            json.dumps(e.details, ensure_ascii=False, sort_keys=True),
+            json.dumps(e.details, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
             e.hash[:12],
         )
     console.print(t)

@@ -163,12 +163,12 @@ def changes(prev: Mapping[str, Any], now: Mapping[str, Any]) -> list[str]:
     a_el, b_el = prev.get("scope", {}).get("elements", {}), now["scope"]["elements"]
     if a_el != b_el:
         out.append(f"categories of data: {', '.join(a_el) or '-'} → {', '.join(b_el) or '-'}")
-    if (
-        prev.get("risk")
-        and now.get("risk")
-        and prev["risk"].get("score") != now["risk"].get("score")
-    ):
-        out.append(f"severity: {prev['risk']['score']} → {now['risk']['score']}")
+    a_risk, b_risk = prev.get("risk") or {}, now.get("risk") or {}
+    for key in ("score", "level"):
+        if a_risk.get(key) != b_risk.get(key):
+            out.append(f"risk {key}: {a_risk.get(key, '-')} → {b_risk.get(key, '-')}")
+    if prev.get("individuals") != now.get("individuals"):
+        out.append(f"communication to data subjects: {now.get('individuals')}")
     return out
 
 
