@@ -36,8 +36,6 @@ def report(
     ] = False,
 ) -> None:
     """Write a numbered regulator report (Markdown, JSON, PDF with charts); audited."""
-    from breachdesk.incident.risk import risk_summary
-
     cfg = settings()
     with open_store(cfg) as store:
         if list_only or recipient is None:
@@ -53,7 +51,6 @@ def report(
             formats=formats,
             out_dir=out or cfg.workspace / "reports",
             actor=default_actor(cfg),
-            risk=risk_summary(store, incident_id),
         )
     console.print(
         f"report {result.recipient}-{result.number:02d} ({result.phase}) for incident "

@@ -65,7 +65,10 @@ def test_ico_report_sections_numbers_and_phases(world: World) -> None:
     with pytest.raises(UsageError, match="use --phase update"):
         _gen(world, "ICO")
     update_text(world.store, iid, "tester", measures="Cache disabled; pages purged.")
+    add_overrides(world.store, iid, [("level", "high")], "names next to orders", "tester")
     second = _gen(world, "ICO", "update")
+    assert "risk level: unlikely → high" in second.markdown
+    assert "Severity (ENISA 2013 method)" in first.markdown
     assert second.number == 2 and "## Changes since the previous report" in second.markdown
     assert "measures: updated" in second.markdown
     assert [(r.recipient, r.number) for r in list_reports(world.store, iid)] == [

@@ -108,6 +108,10 @@ def generate_report(
         {"title": "Affected customers by country", "path": chart_files.by_country_png.name},
         {"title": "Exposure over time", "path": chart_files.over_time_png.name},
     ]
+    if risk is None:
+        from breachdesk.incident.risk import risk_summary
+
+        risk = risk_summary(store, incident_id)
     now = utcnow()
     ctx = build_context(
         store,
