@@ -29,6 +29,14 @@ class RateLimiter:
                 wait = max(wait, self._starts[0] + self.window_seconds - now)
         return wait
 
+    def room(self, now: float) -> int | None:
+        """Messages the window still allows now (None: no window cap)."""
+        if self.window_cap <= 0:
+            return None
+        while self._starts and self._starts[0] <= now - self.window_seconds:
+            self._starts.popleft()
+        return max(0, self.window_cap - len(self._starts))
+
     def take(self, now: float) -> None:
         self._next = max(self._next, now) + self.interval
         if self.window_cap > 0:

@@ -13,6 +13,7 @@ import asyncio
 import os
 import re
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -221,6 +222,14 @@ class Sender:
         if self.on_progress:
             self.on_progress(self.progress)
 
+    def _batch_size(self) -> int:
+        """Claim no more than can go out well within the lease under the limits."""
+        size = self.opts.batch
+        if self.opts.rate > 0:
+            size = min(size, max(1, int(self.opts.rate * self.opts.lease_seconds / 2)))
+        room = self.limiter.room(time.monotonic())
+        return size if room is None else min(size, room)
+
     def _recipients(self, rows: list[queue.Claimed]) -> dict[int, tuple[str, str]]:
         pks = [r.customer_pk for r in rows]
         with self.store.session() as s:
@@ -238,12 +247,12 @@ class Sender:
         pool = _Pool(self.opts)
         try:
             while True:
+                size = self._batch_size()
+                if size == 0:  # the sliding window is full: claim nothing until it frees
+                    await asyncio.sleep(min(1.0, max(0.05, self.limiter.delay(time.monotonic()))))
+                    continue
                 rows = queue.claim(
-                    self.store,
-                    self.incident_id,
-                    self.opts.batch,
-                    self.worker,
-                    self.opts.lease_seconds,
+                    self.store, self.incident_id, size, self.worker, self.opts.lease_seconds
                 )
                 if not rows:
                     self.flush()

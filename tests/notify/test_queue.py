@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import timedelta
 
 import pytest
@@ -103,4 +104,25 @@ def test_sliding_window_caps_messages() -> None:
         assert lim.delay(t) == 0
         lim.take(t)
     assert lim.delay(30.0) == pytest.approx(30.0)  # the first start leaves the window at 60
+    assert lim.room(30.0) == 0
     assert lim.delay(60.5) == 0
+    assert lim.room(60.5) == 1
+
+
+def test_sender_claims_no_more_than_the_limits_allow(world: World) -> None:
+    from breachdesk.notify.approval import approve
+    from breachdesk.notify.sender import Sender
+
+    plan(world.store, world.settings, world.incident_id)
+    approve(world.store, world.settings, world.incident_id, "tester")
+    rated = Sender(
+        world.store,
+        world.settings,
+        world.incident_id,
+        world.options(rate=2.0, lease_seconds=10.0, batch=200),
+    )
+    assert rated._batch_size() == 10  # half a lease's worth at 2/s
+    capped = Sender(world.store, world.settings, world.incident_id, world.options(window_cap=3))
+    for t in (1.0, 2.0):
+        capped.limiter.take(time.monotonic() - t)
+    assert capped._batch_size() == 1
