@@ -32,6 +32,7 @@ class AffectedCustomer:
     recipients: int
     findings: int
     listed: bool
+    public: bool = False  # some exposure was to an anonymous ('public') viewer
 
 
 def _split(fields: str) -> set[str]:
@@ -51,6 +52,7 @@ def affected_customers(store: Store, incident_id: int) -> list[AffectedCustomer]
             func.max(Finding.seen_at, type_=UTCDateTime()),
             func.count(),
             func.count(distinct(case((Finding.viewer != Customer.customer_id, Finding.viewer)))),
+            func.max(case((Finding.viewer == "public", 1), else_=0)),
         )
         .join(IncidentFinding, IncidentFinding.finding_id == Finding.id)
         .join(Customer, Customer.id == Finding.customer_pk)
@@ -87,7 +89,7 @@ def affected_customers(store: Store, incident_id: int) -> list[AffectedCustomer]
         .order_by(Customer.id)
     )
     with store.session() as s:
-        stats = {pk: (first, last, n, r) for pk, first, last, n, r in s.execute(seen)}
+        stats = {pk: (first, last, n, r, pub) for pk, first, last, n, r, pub in s.execute(seen)}
         fields: dict[int, set[str]] = {}
         for pk, f in s.execute(combos):
             fields.setdefault(pk, set()).update(_split(f))
@@ -97,7 +99,7 @@ def affected_customers(store: Store, incident_id: int) -> list[AffectedCustomer]
             on_list.add(pk)
         out: list[AffectedCustomer] = []
         for pk, cid, country, sub, entity, locale in s.execute(people):
-            first, last, n, recipients = stats.get(pk, (None, None, 0, 0))
+            first, last, n, recipients, public = stats.get(pk, (None, None, 0, 0, 0))
             out.append(
                 AffectedCustomer(
                     customer_pk=pk,
@@ -112,6 +114,7 @@ def affected_customers(store: Store, incident_id: int) -> list[AffectedCustomer]
                     recipients=recipients,
                     findings=n,
                     listed=pk in on_list,
+                    public=bool(public),
                 )
             )
     return out

@@ -97,6 +97,7 @@ def _customer_json(c: AffectedCustomer) -> dict[str, Any]:
         "recipients": c.recipients,
         "findings": c.findings,
         "listed": c.listed,
+        "public": c.public,
     }
 
 

@@ -131,6 +131,7 @@ def test_affected_set_per_customer(world: World) -> None:
     assert gb1.recipients == 2 and gb1.findings == 3 and not gb1.listed
     assert (gb1.country, gb1.entity) == ("GB", "shop-uk")
     assert people["tx1"].recipients == 1 and people["tx1"].subdivision == "US-TX"
+    assert people["tx1"].public and not gb1.public
 
 
 def test_attach_list_by_email_and_id(world: World, tmp_path: Path) -> None:
