@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import time
@@ -143,6 +144,9 @@ def prepare(root: Path, n: int, db: str, **env_extra: str) -> Bench:
     t = time.perf_counter()
     plan(store, cfg, inc.id)
     times["plan outbox"] = time.perf_counter() - t
+    times["bench process peak RSS MB (insert + plan)"] = (
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    )
     approve(store, cfg, inc.id, "bench")
     keys = public_keys(cfg, load_entities(cfg.entities_path))
     (root / "keys.json").write_text(json.dumps(keys))

@@ -8,7 +8,7 @@ writes ``.mo`` files for packaging. English is the msgid language itself.
 from __future__ import annotations
 
 import io
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -23,11 +23,13 @@ DOMAIN = "notice"
 SOURCE_LOCALE = "en"
 
 
+@cache
 def shipped_locales(locales_dir: Path = LOCALES_DIR) -> tuple[str, ...]:
     found = sorted(p.parent.parent.name for p in locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
     return (SOURCE_LOCALE, *found)
 
 
+@lru_cache(maxsize=4096)
 def supported_locale(value: str | None, locales_dir: Path = LOCALES_DIR) -> str | None:
     """The shipped locale for a customer locale such as ``de_DE``, ``fr-CA`` or ``ja``."""
     if not value:
