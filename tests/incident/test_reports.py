@@ -223,3 +223,41 @@ def test_gdpr_population_lead_authority_and_non_established(world: World) -> Non
     assert dpc.content["subjects"] == 1 and dpc.content["scope"]["by_country"] == {"IE": 1}
     assert dpc.content["entity"]["id"] == "shop-uk"
     assert dpc.content["obligation"]["due_utc"].startswith("2018-11-25T08:30")
+
+
+def test_generic_regulator_report_lists_the_rule_content(world: World) -> None:
+    """A Quebec resident's data leaks: the CAI report (generic template) carries the
+    content elements the rule requires."""
+    with world.store.session() as s:
+        s.add(
+            Customer(
+                customer_id="qc1",
+                email="qc1@example.ca",
+                email_norm="qc1@example.ca",
+                full_name="Léa Tremblay",
+                country="CA",
+                subdivision="CA-QC",
+                entity="shop-ca",
+                locale="fr_CA",
+            )
+        )
+    sid = world.scan([("qc1", "email,name", "public", timedelta(hours=1))])
+    iid = open_incident(world.store, NewIncident("x", "attack", AWARE), "t").id
+    attach_scan(world.store, iid, sid, "t")
+    add_overrides(world.store, iid, [("level", "high")], "public pages", "t")
+    rows = refresh_obligations(world.store, world.settings, iid, "t").rows
+    cai = next(r for r in rows if r.key.startswith("CA-QC/CAI/"))
+    rep = generate_report(
+        world.store,
+        world.settings,
+        iid,
+        "CAI",
+        phase="initial",
+        formats=("md",),
+        out_dir=world.tmp / "r",
+        actor="t",
+    )
+    assert rep.content["subjects"] == 1 and rep.content["entity"]["id"] == "shop-ca"
+    for item in cai.data["content_elements"]:
+        assert f"- {item}" in rep.markdown
+    assert "## Content the rule requires" in rep.markdown

@@ -140,6 +140,7 @@ def _obligation(rows: Sequence[ObligationRow], spec: ReportSpec) -> dict[str, An
         "rule_id": r.rule_id,
         "citation": r.citation,
         "status": r.status,
+        "content_elements": list(r.data.get("content_elements") or []),
     }
 
 
