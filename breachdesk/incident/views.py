@@ -27,7 +27,10 @@ def print_scope(sc: Scope, console: Console) -> None:
         f"{sc.affected:,} of {sc.registry_size:,} in the registry ({sc.share:.2%})",
     )
     if sc.window:
-        t.add_row("exposure window", f"{sc.window[0].isoformat()} → {sc.window[1].isoformat()}")
+        t.add_row(
+            "exposure window",
+            f"{sc.window[0]:%Y-%m-%d %H:%M:%S} → {sc.window[1]:%Y-%m-%d %H:%M:%S} UTC",
+        )
     else:
         t.add_row("exposure window", "unknown")
     seen = f"{sc.recipients:,}" + (" (incl. public: anyone could see)" if sc.public else "")
