@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     smtp_username: str | None = Field(default=None, description="SMTP AUTH user name.")
     smtp_password: SecretStr | None = Field(default=None, description="SMTP AUTH password.")
     smtp_timeout: float = Field(default=30.0, description="Seconds before an SMTP call times out.")
+    smtp_ca_file: Path | None = Field(
+        default=None, description="CA bundle that verifies the SMTP server's TLS certificate."
+    )
     notify_concurrency: int = Field(default=8, description="Parallel SMTP connections per worker.")
     notify_rate: float = Field(default=0.0, description="Messages/s per worker; 0 = no cap.")
     notify_window_cap: int = Field(

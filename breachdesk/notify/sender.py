@@ -48,6 +48,7 @@ class SendOptions:
     username: str | None = None
     password: str | None = None
     timeout: float = 30.0
+    ca_file: str | None = None
     concurrency: int = 8
     rate: float = 0.0
     window_cap: int = 0
@@ -69,6 +70,7 @@ def options_from(cfg: Settings) -> SendOptions:
         username=cfg.smtp_username,
         password=cfg.smtp_password.get_secret_value() if cfg.smtp_password else None,
         timeout=cfg.smtp_timeout,
+        ca_file=str(cfg.smtp_ca_file) if cfg.smtp_ca_file else None,
         concurrency=cfg.notify_concurrency,
         rate=cfg.notify_rate,
         window_cap=cfg.notify_window_cap,
@@ -111,6 +113,7 @@ class _Pool:
             username=o.username,
             password=o.password,
             timeout=o.timeout,
+            cert_bundle=o.ca_file,
         )
         await smtp.connect()
         return smtp

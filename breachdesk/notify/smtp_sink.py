@@ -19,6 +19,7 @@ import json
 import re
 import signal
 import socket
+import ssl
 import threading
 import time
 from collections import deque
@@ -28,6 +29,7 @@ from types import TracebackType
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from breachdesk.notify.message import verify
 
@@ -71,6 +73,8 @@ class SmtpSink:
         drop_every: int = 0,
         sample_every: int = 1,
         keep_in_memory: bool = True,
+        tls_context: ssl.SSLContext | None = None,
+        credentials: tuple[str, str] | None = None,
     ) -> None:
         self.out_dir = out_dir
         self.keys = dict(keys or {})
@@ -84,7 +88,26 @@ class SmtpSink:
         self._lock = threading.Lock()
         self._seen = 0
         self._index: Any = None
-        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        self.credentials = credentials
+        self._controller = Controller(
+            _Handler(self),
+            hostname="127.0.0.1",
+            port=self.port,
+            tls_context=tls_context,
+            require_starttls=tls_context is not None,
+            authenticator=self._authenticate if credentials else None,
+            auth_required=credentials is not None,
+            auth_require_tls=tls_context is not None,
+        )
+
+    def _authenticate(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any
+    ) -> AuthResult:
+        ok = isinstance(data, LoginPassword) and self.credentials == (
+            data.login.decode(),
+            data.password.decode(),
+        )
+        return AuthResult(success=ok, handled=False)
 
     # -- behaviour -------------------------------------------------------------------
     def fail_next(self, code: int, count: int = 1, text: str = "") -> None:
