@@ -16,9 +16,10 @@ from breachdesk.incident.lifecycle import NewIncident, open_incident, update_tex
 from breachdesk.incident.obligations import refresh_obligations
 from breachdesk.incident.risk import add_overrides
 from breachdesk.notify.reports.catalogue import TEMPLATES, load_catalogue
-from breachdesk.notify.reports.generate import generate_report, list_reports
+from breachdesk.notify.reports.generate import GeneratedReport, generate_report, list_reports
 from breachdesk.store.audit import entries, verify
 from breachdesk.store.models import Customer
+from breachdesk.store.models.incidents import ObligationRow
 from tests.incident.conftest import AWARE, World, case_2018
 
 
@@ -172,53 +173,50 @@ def test_invalid_template_fails_at_load(tmp_path: Path) -> None:
         load_catalogue(bad)
 
 
+def _public_case(
+    world: World, extra: list[tuple[str, str, str | None, str]], exposed: list[str], level: str
+) -> tuple[int, list[ObligationRow]]:
+    """Add customers (id, country, subdivision, entity), show ``exposed`` to the public,
+    and assess with the operator's risk ``level``."""
+    with world.store.session() as s:
+        for cid, country, sub, entity in extra:
+            s.add(
+                Customer(
+                    customer_id=cid,
+                    email=f"{cid}@example.net",
+                    email_norm=f"{cid}@example.net",
+                    full_name="A Person",
+                    country=country,
+                    subdivision=sub,
+                    entity=entity,
+                )
+            )
+    sid = world.scan([(c, "email,name", "public", timedelta(hours=1)) for c in exposed])
+    iid = open_incident(world.store, NewIncident("x", "attack", AWARE), "t").id
+    attach_scan(world.store, iid, sid, "t")
+    add_overrides(world.store, iid, [("level", level)], "public pages", "t")
+    return iid, refresh_obligations(world.store, world.settings, iid, "t").rows
+
+
+def _md(world: World, iid: int, recipient: str) -> GeneratedReport:
+    return generate_report(
+        world.store,
+        world.settings,
+        iid,
+        recipient,
+        phase="initial",
+        formats=("md",),
+        out_dir=world.tmp / "r",
+        actor="t",
+    )
+
+
 def test_gdpr_population_lead_authority_and_non_established(world: World) -> None:
     """shop-uk (GB) holds GB and IE customers: the ICO report covers both; the Irish
     DPC hears from shop-uk about its Irish residents only."""
-    with world.store.session() as s:
-        s.add(
-            Customer(
-                customer_id="ie1",
-                email="ie1@example.ie",
-                email_norm="ie1@example.ie",
-                full_name="Aoife Byrne",
-                country="IE",
-                subdivision=None,
-                entity="shop-uk",
-                locale="en_IE",
-            )
-        )
-    sid = world.scan(
-        [
-            ("gb1", "email,name", "public", timedelta(hours=1)),
-            ("ie1", "email,name", "public", timedelta(hours=2)),
-        ]
-    )
-    iid = open_incident(world.store, NewIncident("x", "attack", AWARE), "t").id
-    attach_scan(world.store, iid, sid, "t")
-    add_overrides(world.store, iid, [("level", "risk")], "public pages", "t")
-    keys = {r.key for r in refresh_obligations(world.store, world.settings, iid, "t").rows}
-    assert {"GB/ICO/shop-uk", "IE/DPC/shop-uk"} <= keys
-    ico = generate_report(
-        world.store,
-        world.settings,
-        iid,
-        "ICO",
-        phase="initial",
-        formats=("md",),
-        out_dir=world.tmp / "r",
-        actor="t",
-    )
-    dpc = generate_report(
-        world.store,
-        world.settings,
-        iid,
-        "DPC",
-        phase="initial",
-        formats=("md",),
-        out_dir=world.tmp / "r",
-        actor="t",
-    )
+    iid, rows = _public_case(world, [("ie1", "IE", None, "shop-uk")], ["gb1", "ie1"], "risk")
+    assert {"GB/ICO/shop-uk", "IE/DPC/shop-uk"} <= {r.key for r in rows}
+    ico, dpc = _md(world, iid, "ICO"), _md(world, iid, "DPC")
     assert ico.content["subjects"] == 2 and ico.content["entity"]["id"] == "shop-uk"
     assert dpc.content["subjects"] == 1 and dpc.content["scope"]["by_country"] == {"IE": 1}
     assert dpc.content["entity"]["id"] == "shop-uk"
@@ -228,35 +226,9 @@ def test_gdpr_population_lead_authority_and_non_established(world: World) -> Non
 def test_generic_regulator_report_lists_the_rule_content(world: World) -> None:
     """A Quebec resident's data leaks: the CAI report (generic template) carries the
     content elements the rule requires."""
-    with world.store.session() as s:
-        s.add(
-            Customer(
-                customer_id="qc1",
-                email="qc1@example.ca",
-                email_norm="qc1@example.ca",
-                full_name="Léa Tremblay",
-                country="CA",
-                subdivision="CA-QC",
-                entity="shop-ca",
-                locale="fr_CA",
-            )
-        )
-    sid = world.scan([("qc1", "email,name", "public", timedelta(hours=1))])
-    iid = open_incident(world.store, NewIncident("x", "attack", AWARE), "t").id
-    attach_scan(world.store, iid, sid, "t")
-    add_overrides(world.store, iid, [("level", "high")], "public pages", "t")
-    rows = refresh_obligations(world.store, world.settings, iid, "t").rows
+    iid, rows = _public_case(world, [("qc1", "CA", "CA-QC", "shop-ca")], ["qc1"], "high")
     cai = next(r for r in rows if r.key.startswith("CA-QC/CAI/"))
-    rep = generate_report(
-        world.store,
-        world.settings,
-        iid,
-        "CAI",
-        phase="initial",
-        formats=("md",),
-        out_dir=world.tmp / "r",
-        actor="t",
-    )
+    rep = _md(world, iid, "CAI")
     assert rep.content["subjects"] == 1 and rep.content["entity"]["id"] == "shop-ca"
     for item in cai.data["content_elements"]:
         assert f"- {item}" in rep.markdown
