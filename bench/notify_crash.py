@@ -20,7 +20,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -76,17 +75,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         BREACHDESK_NOTIFY_CONCURRENCY="8",
     )
     sink, port = start_sink(root, drop_every=args.drop_every, sample_every=1000)
-    env = dict(b.env, BREACHDESK_SMTP_PORT=str(port))
-    cmd = [
-        sys.executable,
-        "-m",
-        "breachdesk",
-        "notify",
-        "send",
-        str(b.incident_id),
-        "--no-plan",
-        "--no-progress",
-    ]
+    env, cmd = b.sender(port)
     log = (root / "senders.log").open("wb")
 
     def spawn() -> subprocess.Popen[bytes]:

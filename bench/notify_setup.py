@@ -50,6 +50,12 @@ class Bench:
     incident_id: int
     setup_seconds: dict[str, float]
 
+    def sender(self, port: int) -> tuple[dict[str, str], list[str]]:
+        """Environment and command of one sender process aimed at the sink on ``port``."""
+        env = dict(self.env, BREACHDESK_SMTP_PORT=str(port))
+        cmd = [sys.executable, "-m", "breachdesk", "notify", "send", str(self.incident_id)]
+        return env, [*cmd, "--no-plan", "--no-progress"]
+
 
 def machine() -> str:
     cpu = "unknown cpu"

@@ -45,17 +45,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         BREACHDESK_NOTIFY_BATCH="500",
     )
     sink, port = start_sink(root)
-    env = dict(b.env, BREACHDESK_SMTP_PORT=str(port))
-    cmd = [
-        sys.executable,
-        "-m",
-        "breachdesk",
-        "notify",
-        "send",
-        str(b.incident_id),
-        "--no-plan",
-        "--no-progress",
-    ]
+    env, cmd = b.sender(port)
     results: list[Measured] = []
 
     def one() -> None:
