@@ -233,3 +233,20 @@ def test_generic_regulator_report_lists_the_rule_content(world: World) -> None:
     for item in cai.data["content_elements"]:
         assert f"- {item}" in rep.markdown
     assert "## Content the rule requires" in rep.markdown
+
+
+def test_report_for_incident_without_findings(world: World) -> None:
+    iid = open_incident(world.store, NewIncident("Suspected", "unknown", AWARE), "t").id
+    rep = generate_report(
+        world.store,
+        world.settings,
+        iid,
+        "ICO",
+        phase="initial",
+        formats=("md", "pdf"),
+        out_dir=world.tmp / "r",
+        actor="t",
+    )
+    assert rep.content["subjects"] == 0 and rep.content["entity"]["id"] == "shop-uk"
+    assert "Period of the breach: not yet known" in rep.markdown
+    assert all(f.stat().st_size > 0 for f in rep.files)
