@@ -33,6 +33,9 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--signer", choices=["cryptography", "dkimpy"], default="cryptography")
     ap.add_argument("--out", type=Path, default=HERE / "out" / "notify-throughput")
+    ap.add_argument(
+        "--plan-only", action="store_true", help="Measure set-up and planning only (no sending)."
+    )
     args = ap.parse_args(argv)
     root = args.out / f"{args.db}-{args.n}-{args.workers}w-{args.signer}"
     shutil.rmtree(root, ignore_errors=True)
@@ -44,6 +47,16 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         BREACHDESK_NOTIFY_DKIM_SIGNER=args.signer,
         BREACHDESK_NOTIFY_BATCH="500",
     )
+    if args.plan_only:
+        planned: dict[str, object] = {
+            "n": args.n,
+            "db": args.db,
+            "setup": {k: round(v, 1) for k, v in b.setup_seconds.items()},
+            "machine": machine(),
+        }
+        print(json.dumps(planned, indent=2))
+        b.store.dispose()
+        return planned
     sink, port = start_sink(root)
     env, cmd = b.sender(port)
     results: list[Measured] = []
