@@ -77,8 +77,12 @@ def approve_cmd(incident_id: int, templates: Templates = TEMPLATES_DIR) -> None:
     console.print(f"incident {incident_id}: templates approved (sha256 {result.digest[:16]})")
 
 
-def _send(store: Store, cfg: Settings, incident_id: int, templates: Path, bar: bool) -> None:
-    p = deliver_with_progress(store, cfg, incident_id, options_from(cfg), console, templates, bar)
+def _send(
+    store: Store, cfg: Settings, incident_id: int, templates: Path, bar: bool, wait: bool = True
+) -> None:
+    opts = options_from(cfg)
+    opts.wait = wait
+    p = deliver_with_progress(store, cfg, incident_id, opts, console, templates, bar)
     console.print(summary(incident_id, p))
 
 
@@ -90,13 +94,17 @@ def send_cmd(
     plan_first: Annotated[
         bool, typer.Option("--plan/--no-plan", help="Plan missing outbox rows first.")
     ] = True,
+    wait: Annotated[
+        bool,
+        typer.Option(help="Wait for retries and other workers' leases; --no-wait stops early."),
+    ] = True,
 ) -> None:
     """Deliver the approved notices (plans missing rows first); safe to re-run after a crash."""
     cfg = settings()
     with open_store(cfg) as store:
         if plan_first:
             plan(store, cfg, incident_id)
-        _send(store, cfg, incident_id, templates, progress)
+        _send(store, cfg, incident_id, templates, progress, wait)
 
 
 @notify_app.command("status")

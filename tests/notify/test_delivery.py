@@ -330,3 +330,17 @@ def test_a_sent_code_checks_out_and_a_made_up_one_does_not(world: World) -> None
     with world.store.session() as s:  # a code planted in the database is not genuine
         s.get(OutboxRow, row.id).verification = "AAAA-BBBB-CCCC"  # type: ignore[union-attr]
     assert find_notice(world.store, key, "AAAA-BBBB-CCCC") is None
+
+
+def test_send_no_wait_leaves_a_backed_off_row_pending(
+    world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("BREACHDESK_SMTP_PORT", str(world.sink.port))
+    monkeypatch.setenv("BREACHDESK_NOTIFY_BACKOFF_SECONDS", "3600")
+    _ready(world)
+    world.sink.fail_next(452, count=1)
+    assert run(["notify", "send", str(world.incident_id), "--no-wait", "--no-progress"]) == 0
+    st = status(world.store, world.incident_id).states
+    assert st == {"sent": len(GOOD) - 1, "pending": 1, "held": len(BAD)}
+    row = next(r for r in _rows(world).values() if r.state == "pending")
+    assert row.last_reply.startswith("452") and row.next_attempt_at is not None
