@@ -20,7 +20,8 @@ from breachdesk.incident.lifecycle import get_incident
 from breachdesk.notify.render import IncidentFacts
 from breachdesk.notify.spec import Shaping, shaping_for
 from breachdesk.store import Store
-from breachdesk.store.models.incidents import ObligationRow
+from breachdesk.store.models import Finding
+from breachdesk.store.models.incidents import IncidentFinding, ObligationRow
 
 REGULATOR_KINDS = frozenset({"regulator", "attorney_general"})
 DONE = frozenset({"done", "sent", "notified", "submitted", "complete", "completed"})
@@ -95,8 +96,25 @@ def _is_place(code: str) -> bool:
     return pycountry.countries.get(alpha_2=code) is not None
 
 
+def _public(store: Store, incident_id: int) -> set[int]:
+    """Customers with a finding seen by 'public' (the affected set counts that audience
+    as one recipient; the notice says it was visible to anyone instead)."""
+    with store.session() as s:
+        return set(
+            s.scalars(
+                select(Finding.customer_pk)
+                .join(IncidentFinding, IncidentFinding.finding_id == Finding.id)
+                .where(IncidentFinding.incident_id == incident_id, Finding.viewer == "public")
+                .distinct()
+            )
+        )
+
+
 def _context(
-    c: AffectedCustomer, regs: Iterable[_Regulator], rules: dict[str, Shaping]
+    c: AffectedCustomer,
+    regs: Iterable[_Regulator],
+    rules: dict[str, Shaping],
+    public: set[int],
 ) -> dict[str, Any]:
     shaping = shaping_for(rules, c.country, c.subdivision).model_dump(exclude={"citation"})
     done: list[str] = []
@@ -115,7 +133,7 @@ def _context(
         "first_seen": c.first_seen.isoformat() if c.first_seen else None,
         "last_seen": c.last_seen.isoformat() if c.last_seen else None,
         "recipients": c.recipients,
-        "public": False,  # the affected set counts a public audience as one recipient
+        "public": c.customer_pk in public,
         "country": c.country,
         "subdivision": c.subdivision,
         "shaping": shaping,
@@ -131,8 +149,11 @@ def customer_notices(
     people = affected_customers(store, incident_id)
     facts = incident_facts(store, incident_id, len(people))
     regs = _regulators(store, incident_id)
+    public = _public(store, incident_id)
     notices = [
-        CustomerNotice(c.customer_pk, c.customer_id, c.entity, c.locale, _context(c, regs, rules))
+        CustomerNotice(
+            c.customer_pk, c.customer_id, c.entity, c.locale, _context(c, regs, rules, public)
+        )
         for c in people
     ]
     return facts, notices

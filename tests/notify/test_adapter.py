@@ -61,3 +61,43 @@ def test_law_engine_notice_flags_win(world: World) -> None:
     _, notices = customer_notices(world.store, world.incident_id, load_shaping())
     ma = next(n for n in notices if n.customer_id == "ma1")
     assert ma.context["shaping"]["omit"] == ["scope_count"]
+
+
+def test_a_public_exposure_is_said_to_be_public(world: World) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from breachdesk.notify.render import Renderer
+    from breachdesk.registry.entities import load_entities
+    from breachdesk.store.models import Customer, Finding, ScanRun
+    from breachdesk.store.models.incidents import IncidentFinding
+
+    seen = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    with world.store.session() as s:
+        pk = s.scalar(select(Customer.id).where(Customer.customer_id == "gb1"))
+        run = ScanRun(started_at=seen, paths=["log"], status="done")
+        s.add(run)
+        s.flush()
+        for i, viewer in enumerate(["public", "de1"]):
+            f = Finding(
+                scan_id=run.id,
+                customer_pk=pk,
+                fields="email,name",
+                source="log",
+                locator=f"L{i}",
+                seen_at=seen,
+                viewer=viewer,
+                snippet="[redacted]",
+                fingerprint=f"fp{i}",
+            )
+            s.add(f)
+            s.flush()
+            s.add(IncidentFinding(incident_id=world.incident_id, finding_id=f.id))
+    facts, notices = customer_notices(world.store, world.incident_id, load_shaping())
+    ctx = {n.customer_id: n.context for n in notices}
+    assert ctx["gb1"]["public"] is True and ctx["de1"]["public"] is False
+    entity = load_entities(world.settings.entities_path)["shop-uk"]
+    text = Renderer().render(facts, entity, ctx["gb1"], "Alice", "en", "X").text
+    assert "visible to the public" in text
+    assert "The exposure happened on March 1, 2026." in text  # from the finding, not the window
