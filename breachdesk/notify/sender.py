@@ -191,9 +191,10 @@ class Sender:
                 queue.Outcome(row, "sent", f"250 {reply}", found.group(1) if found else None)
             )
         except aiosmtplib.SMTPRecipientsRefused as exc:
-            code = exc.recipients[0].code if exc.recipients else 450
+            first = exc.recipients[0] if exc.recipients else None
+            code = first.code if first else 450
             kind = "failed" if code >= 500 else "retry"
-            self._done(queue.Outcome(row, kind, f"{code} {exc.recipients[0].message}"))
+            self._done(queue.Outcome(row, kind, f"{code} {first.message if first else exc}"))
             conn = _drop(conn)
         except aiosmtplib.SMTPResponseException as exc:
             kind = "failed" if exc.code >= 500 else "retry"

@@ -59,6 +59,15 @@ class _Handler:
     def __init__(self, sink: SmtpSink) -> None:
         self.sink = sink
 
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        refused = self.sink.refuse.get(address)
+        if refused:
+            return refused
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         return self.sink._accept(server, envelope)
 
@@ -89,6 +98,7 @@ class SmtpSink:
         self._seen = 0
         self._index: Any = None
         self.credentials = credentials
+        self.refuse: dict[str, str] = {}  # address -> reply to RCPT TO, e.g. "550 5.1.1 unknown"
         self._controller = Controller(
             _Handler(self),
             hostname="127.0.0.1",

@@ -344,3 +344,14 @@ def test_send_no_wait_leaves_a_backed_off_row_pending(
     assert st == {"sent": len(GOOD) - 1, "pending": 1, "held": len(BAD)}
     row = next(r for r in _rows(world).values() if r.state == "pending")
     assert row.last_reply.startswith("452") and row.next_attempt_at is not None
+
+
+def test_a_refused_recipient_fails_and_the_rest_go(world: World) -> None:
+    _ready(world)
+    world.sink.refuse["bob@example.de"] = "550 5.1.1 <bob@example.de>: user unknown"
+    deliver(world.store, world.settings, world.incident_id, world.options())
+    rows = _rows(world)
+    assert rows["de1"].state == "failed" and rows["de1"].last_reply.startswith("550 5.1.1")
+    assert sorted(m.rcpt[0] for m in world.sink.messages) == sorted(
+        c[1] for c in GOOD if c[0] != "de1"
+    )
