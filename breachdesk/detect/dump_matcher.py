@@ -187,7 +187,7 @@ class BlockMatcher:
         res.emails = len(records)
         email = self.hasher.email_bytes
         hashes = np.fromiter((email(r[1]) for r in records), dtype=np.uint64, count=len(records))
-        self._canaries(hashes, records, res)
+        self._canaries(hashes, records, res, low_block)
         rows = lookup_rows(self.index, hashes)
         hit = rows >= 0
         res.unknown_emails = int((~hit).sum())
@@ -219,7 +219,9 @@ class BlockMatcher:
         res.masks = np.concatenate([masks, np.full(p_rows.size, PHONE, dtype=np.uint8)])
         return res
 
-    def _canaries(self, hashes: U64, records: list[Record], res: BlockResult) -> None:
+    def _canaries(
+        self, hashes: U64, records: list[Record], res: BlockResult, block_low: bytes
+    ) -> None:
         if self.canary_hashes.size:
             pos = np.minimum(
                 np.searchsorted(self.canary_hashes, hashes), self.canary_hashes.size - 1
@@ -229,7 +231,7 @@ class BlockMatcher:
                 res.canaries[int(h)] = res.canaries.get(int(h), 0) + 1
         else:
             found = np.zeros(hashes.size, dtype=bool)
-        if self.canary_domains:
+        if self.canary_domains and any(d in block_low for d in self.canary_domains):
             for i, r in enumerate(records):
                 if not found[i] and r[1].rpartition(b"@")[2] in self.canary_domains:
                     res.canary_domain_unknown += 1
