@@ -58,6 +58,19 @@ def line_spans(
     return list(zip(starts, ends, strict=True))
 
 
+def numbered(
+    spans: list[tuple[int, int]], data: bytes, first_line: int
+) -> list[tuple[int, int, int]]:
+    """``(start, end, line number)`` for sorted spans, counting newlines once in total."""
+    out: list[tuple[int, int, int]] = []
+    line, pos = first_line, 0
+    for start, end in spans:
+        line += data.count(b"\n", pos, start)
+        pos = start
+        out.append((start, end, line))
+    return out
+
+
 def check_utf8(data: bytes) -> int | None:
     """Byte offset of the first invalid UTF-8 sequence, or None."""
     if data.isascii():

@@ -30,6 +30,7 @@ _TAG = re.compile(r"<[^<>]{0,2000}>")
 _WORD = re.compile(r"\w+")
 _MAX_GAP = 3  # name words may be separated by up to two other tokens (HTML cells, JSON keys)
 _CACHE_LIMIT = 200_000
+_PHONE_REACH = 400  # bytes either side of a matched address searched for national numbers
 
 
 def _windows_from(i: int, n: int, k: int) -> Iterator[tuple[int, ...]]:
@@ -95,7 +96,7 @@ class Matcher:
         if not fields:
             return
         text = body.decode("utf-8", errors="replace")
-        self._national_phones(text, fields)
+        self._national_phones(body, spans, fields)
         name_words = self._names(text, fields)
         for row in sorted(fields):
             start, end = spans[row]
@@ -115,10 +116,21 @@ class Matcher:
                 )
             )
 
-    def _national_phones(self, text: str, fields: dict[int, set[str]]) -> None:
+    def _national_phones(
+        self, body: bytes, spans: dict[int, tuple[int, int]], fields: dict[int, set[str]]
+    ) -> None:
+        """Nationally written numbers near a matched address, tried in the registry's regions."""
         if not self.regions:
             return
-        cands: list[Candidate] = list(iter_national_phones(text, self.regions))
+        seen: set[tuple[int, int]] = set()
+        cands: list[Candidate] = []
+        for start, end in spans.values():
+            lo, hi = max(0, start - _PHONE_REACH), end + _PHONE_REACH
+            if (lo, hi) in seen:
+                continue
+            seen.add((lo, hi))
+            near = body[lo:hi].decode("utf-8", errors="replace")
+            cands.extend(iter_national_phones(near, self.regions))
         if not cands:
             return
         found = self.index.lookup(self.hasher.phone(c.value) for c in cands)

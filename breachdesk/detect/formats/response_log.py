@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
 from breachdesk.detect.document import Document, UnitResult
-from breachdesk.detect.fastpath import check_utf8, line_spans
+from breachdesk.detect.fastpath import check_utf8, line_spans, numbered
 from breachdesk.detect.formats.base import InputFormat, ScanContext, register
 from breachdesk.detect.lines import Block, Piece, iter_blocks
 from breachdesk.detect.lines import reader as _reader
@@ -92,8 +92,8 @@ class ResponseLog(InputFormat):
         if bad is not None:
             line = block.first_line + data.count(b"\n", 0, bad)
             ctx.problem(result, source, "invalid UTF-8; undecodable bytes replaced", f"line {line}")
-        for s, e in line_spans(data, ctx.matcher, result, _B64):
-            line_no = block.first_line + data.count(b"\n", 0, s)
+        spans = line_spans(data, ctx.matcher, result, _B64)
+        for s, e, line_no in numbered(spans, data, block.first_line):
             self._record(data[s:e], line_no, source, ctx, result)
 
     # -- full path -------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import json
 from typing import BinaryIO
 
 from breachdesk.detect.document import Document, UnitResult
-from breachdesk.detect.fastpath import check_utf8, line_spans
+from breachdesk.detect.fastpath import check_utf8, line_spans, numbered
 from breachdesk.detect.formats.base import InputFormat, ScanContext, register
 from breachdesk.detect.lines import Block, iter_blocks
 from breachdesk.detect.lines import reader as _reader
@@ -103,8 +103,8 @@ class Text(InputFormat):
                         result, source, "invalid UTF-8; undecodable bytes replaced", f"line {line}"
                     )
                     reported_utf8 = True
-                for s, e in line_spans(data, ctx.matcher, result):
-                    line_no = item.first_line + data.count(b"\n", 0, s)
+                spans = line_spans(data, ctx.matcher, result)
+                for s, e, line_no in numbered(spans, data, item.first_line):
                     doc = Document(body=data[s:e], source=source, line=line_no, viewer=viewer)
                     ctx.matcher.match_document(doc, result)
             else:
