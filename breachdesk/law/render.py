@@ -76,25 +76,33 @@ def print_assessment(
         f"cause: {s.cause} · risk: {s.risk} · "
         f"aware: {_fmt(s.became_aware_at.astimezone(UTC))} UTC"
     )
-    t = Table(title="notify", show_lines=True)
-    t.add_column("obligation", no_wrap=True)
-    for col in ("whom", "by", "residents", "due (UTC)", "due (recipient)", "left", "rule"):
-        t.add_column(col, justify="right" if col == "residents" else "left")
-    t.add_column("status", no_wrap=True)
-    for ob in assessment.obligations:
-        rule = f"{ob.rule_id}\n{ob.citation}" + ("" if ob.verified else "\n[verify]")
+    # a compact table a person can read at 80 columns; the long text follows as notes
+    t = Table(title="notify")
+    for col in ("#", "obligation", "residents", "due (UTC)", "due (recipient)", "left", "status"):
+        t.add_column(
+            col,
+            justify="right" if col in ("#", "residents") else "left",
+            overflow="fold",
+        )
+    for i, ob in enumerate(assessment.obligations, start=1):
         t.add_row(
+            str(i),
             escape(ob.key),
-            escape(ob.recipient),
-            escape(ob.entity),
             f"{ob.residents:,}",
-            f"{_fmt(ob.due_at)}\n[dim]{escape(ob.deadline_text)}[/]",
-            f"{_fmt(_local(ob), True)}\n[dim]{ob.timezone}[/]",
+            _fmt(ob.due_at),
+            _fmt(_local(ob), True),
             time_left(ob.due_at, now),
-            escape(rule),
             escape(_status(ob, statuses)),
         )
     console.print(t)
+    for i, ob in enumerate(assessment.obligations, start=1):
+        unverified = "" if ob.verified else " [verify]"
+        console.print(
+            f"[bold]{i}.[/] {escape(ob.recipient)}, notified by {escape(ob.entity)}: "
+            f"{escape(ob.deadline_text)} ({ob.timezone}). Rule {escape(ob.rule_id)}, "
+            f"{escape(ob.citation)}{escape(unverified)}",
+            soft_wrap=False,
+        )
     if assessment.non_obligations:
         n = Table(title="no notice due", show_lines=True)
         for col in ("where", "by", "residents", "rule", "why not"):

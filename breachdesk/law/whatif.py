@@ -125,10 +125,12 @@ def load_what_if(path: Path) -> WhatIf:
         )
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or field
+        # field names come from the user's file: show them escaped, on one line
+        where = ".".join(str(p).encode("unicode_escape").decode() for p in first["loc"]) or field
         raise InputError(str(path), f"{first['msg']}", record=f"field {where}") from exc
     except (ValueError, KeyError, TypeError) as exc:
-        raise InputError(str(path), str(exc), record=f"field {field}") from exc
+        reason = str(exc).encode("unicode_escape").decode()
+        raise InputError(str(path), reason, record=f"field {field}") from exc
     risk_result = None
     if raw.get("risk") is None:
         total = sum(g.count for g in groups)
