@@ -85,7 +85,10 @@ def print_summary(s: ScanSummary) -> None:
     )
     t.add_row("findings", f"{s.findings_new:,} new, {s.findings_seen:,} already known")
     t.add_row("exposed customers", f"{s.exposed_customers:,}")
-    t.add_row("distinct viewers", f"{s.viewers:,}")
+    viewers = f"{s.viewers:,} signed-in customers"
+    if s.public_hits:
+        viewers += f" + public pages ({s.public_hits:,} views from {s.public_ips:,} IP addresses)"
+    t.add_row("distinct viewers", viewers)
     if s.window:
         t.add_row("exposure window", f"{s.window[0].isoformat()} → {s.window[1].isoformat()}")
     t.add_row("self-views (counted)", f"{s.self_views:,}")

@@ -46,7 +46,9 @@ class ScanSummary:
     unknown_emails: int = 0
     exposed_customers: int = 0
     by_country: dict[str, int] = field(default_factory=dict)
-    viewers: int = 0
+    viewers: int = 0  # distinct signed-in viewers (other than the customer)
+    public_ips: int = 0  # distinct IP addresses that saw data on anonymous requests
+    public_hits: int = 0
     window: tuple[datetime, datetime] | None = None
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
@@ -219,10 +221,16 @@ def _persist(store: Store, scan_id: int, hits: list[Hit], summary: ScanSummary) 
         reported.append(h)
     exposed: set[int] = set()
     recipients: set[str] = set()
+    public_ips: set[str] = set()
     times: list[datetime] = []
     for h in reported:
         exposed.add(h.row)
-        recipients.add(h.viewer if h.viewer else f"public:{h.viewer_ip or '?'}")
+        if h.viewer:
+            recipients.add(h.viewer)
+        else:
+            summary.public_hits += 1
+            if h.viewer_ip:
+                public_ips.add(h.viewer_ip)
         if h.seen_at:
             times.append(h.seen_at)
     for row in exposed:
@@ -230,6 +238,7 @@ def _persist(store: Store, scan_id: int, hits: list[Hit], summary: ScanSummary) 
         summary.by_country[c] = summary.by_country.get(c, 0) + 1
     summary.exposed_customers = len(exposed)
     summary.viewers = len(recipients)
+    summary.public_ips = len(public_ips)
     if times:
         summary.window = (min(times), max(times))
     unique: dict[str, Hit] = {}

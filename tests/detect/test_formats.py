@@ -40,7 +40,8 @@ def test_response_log_jsonl(registry: Registry, tmp_path: Path) -> None:
     s = scan_paths(registry.store, registry.settings, [src], workers=1)
     assert found(registry) == EXPECTED_LOG
     assert (s.records, s.self_views, s.unknown_emails) == (6, 1, 7)  # help@ x6 + zed@
-    assert s.exposed_customers == 3 and s.viewers == 3
+    assert s.exposed_customers == 3 and s.viewers == 2  # c3 and c4 signed in
+    assert (s.public_hits, s.public_ips) == (1, 1)
     assert s.by_country == {"GB": 1, "DE": 1, "US": 1}
     assert s.window is not None and s.window[0].isoformat() == "2018-11-20T10:00:00+00:00"
     f = next(f for f in iter_findings(registry.store) if f.customer_id == "c2")
