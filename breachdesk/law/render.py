@@ -83,6 +83,7 @@ def print_assessment(
             col,
             justify="right" if col in ("#", "residents") else "left",
             overflow="fold",
+            no_wrap=col == "obligation",
         )
     for i, ob in enumerate(assessment.obligations, start=1):
         t.add_row(
