@@ -191,10 +191,11 @@ def _notes(r: dict[str, Any]) -> list[str]:
         "",
         "## How each figure is measured",
         "",
+        f"- **Conditions**: {r['conditions']}" if r.get("conditions") else "",
         "- **End to end** is the wall clock of the `breachdesk scan` process (`python -m "
-        "breachdesk scan bench/out/data/logs --workers N`): interpreter start, planning, "
-        "workers, storing findings. Each run starts from its own copy of the freshly "
-        "imported store, so every run inserts the same findings. The corpus was just "
+        "breachdesk scan bench/out/scanner/data/logs/*.jsonl --workers N`): interpreter "
+        "start, planning, workers, storing findings. Each run starts from its own copy of "
+        "the freshly imported store, so every run inserts the same findings. The corpus was just "
         "written, so it is read from the page cache (the machine has RAM to hold it).",
         "- **MB/s** is corpus bytes (uncompressed JSONL) ÷ seconds, 1 MB = 10^6 bytes.",
         "- **Accuracy**: a finding matches a planted exposure when file, line and customer "

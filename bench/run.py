@@ -122,14 +122,25 @@ def main(argv: list[str] | None = None) -> int:
         "--prepare-only", action="store_true", help="Generate the corpus and hashes, then stop."
     )
     ap.add_argument("--skip", action="append", default=[], help="one1, big, presidio, regex")
+    ap.add_argument(
+        "--render-only",
+        action="store_true",
+        help="Rewrite RESULTS.md from the last results.json (merging the other benchmarks).",
+    )
     a = ap.parse_args(argv)
     out = a.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
+    if a.render_only:
+        last = json.loads((out / "results.json").read_text())
+        a.results.write_text(report.render(last) + report.merged(HERE), encoding="utf-8")
+        _say(f"wrote {a.results}")
+        return 0
     cores = os.cpu_count() or 1
     r: dict[str, object] = {
         "argv": " ".join(["python -m bench.run", *(argv if argv is not None else sys.argv[1:])]),
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "cores": cores,
+        "load_start": os.getloadavg()[0],
     }
     r["corpus"] = corpus = generate(out, a)
     logs_dir = out / "data" / "logs"
@@ -205,6 +216,11 @@ def main(argv: list[str] | None = None) -> int:
         _say("raw regex passes")
         r["regex"] = [asdict(anchors.hyperscan_pass(files)), asdict(anchors.re2_pass(files))]
     r["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+    r["conditions"] = (
+        f"1-minute load average {float(str(r['load_start'])):.2f} at the start and "
+        f"{os.getloadavg()[0]:.2f} at the end (the machine may be shared; a load above the "
+        "core count means the figures are understated)."
+    )
     r["machine"] = machine()
     (out / "results.json").write_text(json.dumps(r, indent=2, default=str))
     text = report.render(r)
