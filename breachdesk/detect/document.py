@@ -63,5 +63,6 @@ class UnitResult:
     records: int = 0
     lines: int = 0
     unknown_emails: int = 0
+    self_views: int = 0  # a customer's own data shown to that customer: counted, not reported
     hits: list[Hit] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)

@@ -59,6 +59,7 @@ class Matcher:
         self.regions: list[str] = list(index.meta.get("countries", []))
         self._email_cache: dict[str, int] = {}
         self._word_cache: dict[str, int] = {}
+        self._viewer_cache: dict[str, int | None] = {}
 
     def email_hash(self, value: str) -> int:
         h = self._email_cache.get(value)
@@ -68,6 +69,21 @@ class Matcher:
             h = self.hasher.email(value)
             self._email_cache[value] = h
         return h
+
+    def viewer_row(self, viewer: str | None) -> int | None:
+        """The registry row of a signed-in viewer, from the keyed customer-id index."""
+        if not viewer:
+            return None
+        try:
+            return self._viewer_cache[viewer]
+        except KeyError:
+            pass
+        if len(self._viewer_cache) >= _CACHE_LIMIT:
+            self._viewer_cache.clear()
+        row = self._viewer_cache[viewer] = self.index.row_of_customer(
+            self.hasher.customer_id(viewer)
+        )
+        return row
 
     def match_document(self, doc: Document, result: UnitResult) -> None:
         """Append a ``Hit`` per exposed customer in ``doc``; count unknown emails."""
@@ -93,6 +109,11 @@ class Matcher:
                     fields.setdefault(row, set()).add(kind)
                     spans.setdefault(row, (cand.start, cand.end))
         result.unknown_emails += unknown
+        own = self.viewer_row(doc.viewer)
+        if own is not None and own in fields:
+            del fields[own]  # the viewer's own data: counted here, before any costly work
+            spans.pop(own, None)
+            result.self_views += 1
         if not fields:
             return
         text = body.decode("utf-8", errors="replace")

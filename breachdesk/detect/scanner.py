@@ -102,6 +102,7 @@ def scan_paths(
         summary.bytes_read += r.bytes_read
         summary.records += r.records
         summary.unknown_emails += r.unknown_emails
+        summary.self_views += r.self_views
         summary.problems.extend(r.problems)
     hits = [h for r in results for h in r.hits]
     summary.hits = len(hits)

@@ -4,11 +4,15 @@ Files in ``<workspace>/index/``:
 
 - ``keys.npy``  uint64, sorted: keyed hashes of normalised emails and phones (8 bytes);
 - ``rows.npy``  uint32: the ``customers.id`` each key belongs to (4 bytes);
-- ``names.npy`` uint32 per customer row: 28-bit keyed name hash + token count;
+- ``names.npy`` uint32 per customer row: keyed first-word and whole-name hashes + word count;
+- ``ids.npy`` / ``idrows.npy`` uint64 sorted / uint32: keyed hashes of customer ids and their
+  rows, so a worker recognises a signed-in viewer's own page without asking the store;
 - ``meta.json`` counts, build time and the key fingerprint.
 
-So an identifier costs 12 bytes, and a customer's name 4 more: at most 16 bytes per
-identifier, about 1.6 GB for 100M customers. No plaintext is in any file.
+So every identifier (email, phone, customer id) costs 12 bytes, and a customer's name 4
+more: a customer with an email costs 28 bytes for 2 identifiers, 14 per identifier, and at
+most 16 bytes per identifier in any case (about 3 GB for 100M customers with an email and a
+phone). No plaintext is in any file.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from breachdesk.registry.normalize import name_tokens
 from breachdesk.store import Store
 from breachdesk.store.models import Customer
 
+FILES = ("keys.npy", "rows.npy", "names.npy", "ids.npy", "idrows.npy")
 U64 = npt.NDArray[np.uint64]
 U32 = npt.NDArray[np.uint32]
 
@@ -49,11 +54,17 @@ def build_index(store: Store, hasher: KeyedHasher, directory: Path) -> IndexStat
     name_rows: list[int] = []
     name_vals: list[int] = []
     countries: set[str] = set()
+    ids: list[int] = []
     with store.sessions() as session:
         stmt = select(
-            Customer.id, Customer.email_norm, Customer.phone, Customer.full_name, Customer.country
+            Customer.id,
+            Customer.email_norm,
+            Customer.phone,
+            Customer.full_name,
+            Customer.country,
+            Customer.customer_id,
         )
-        for cid, email_norm, phone, full_name, country in session.execute(
+        for cid, email_norm, phone, full_name, country, external in session.execute(
             stmt.execution_options(yield_per=50_000)
         ):
             keys.append(hasher.email(email_norm))
@@ -62,6 +73,7 @@ def build_index(store: Store, hasher: KeyedHasher, directory: Path) -> IndexStat
                 keys.append(hasher.phone(phone))
                 rows.append(cid)
             countries.add(country)
+            ids.append(hasher.customer_id(external))
             name_rows.append(cid)
             name_vals.append(hasher.name(name_tokens(full_name)))
     k = np.array(keys, dtype=np.uint64)
@@ -75,6 +87,10 @@ def build_index(store: Store, hasher: KeyedHasher, directory: Path) -> IndexStat
     _save(directory / "keys.npy", k)
     _save(directory / "rows.npy", r)
     _save(directory / "names.npy", names)
+    id_keys = np.array(ids, dtype=np.uint64)
+    id_order = np.argsort(id_keys, kind="stable")
+    _save(directory / "ids.npy", id_keys[id_order])
+    _save(directory / "idrows.npy", np.array(name_rows, dtype=np.uint32)[id_order])
     meta = {
         "format": 1,
         "identifiers": int(k.size),
@@ -86,7 +102,7 @@ def build_index(store: Store, hasher: KeyedHasher, directory: Path) -> IndexStat
     tmp = directory / "meta.json.tmp"
     tmp.write_text(json.dumps(meta, indent=2), encoding="utf-8")
     os.replace(tmp, directory / "meta.json")
-    on_disk = sum((directory / f).stat().st_size for f in ("keys.npy", "rows.npy", "names.npy"))
+    on_disk = sum((directory / f).stat().st_size for f in FILES)
     return IndexStats(int(k.size), len(name_rows), on_disk)
 
 
@@ -116,6 +132,13 @@ class MatchIndex:
         self.keys: U64 = np.load(directory / "keys.npy", mmap_mode="r")
         self.rows: U32 = np.load(directory / "rows.npy", mmap_mode="r")
         self.names: U32 = np.load(directory / "names.npy", mmap_mode="r")
+        # indexes written by older builds or other tools may lack customer ids:
+        # then the scanner's parent process recognises self-views instead
+        self.ids: U64 | None = None
+        self.idrows: U32 | None = None
+        if (directory / "ids.npy").exists() and (directory / "idrows.npy").exists():
+            self.ids = np.load(directory / "ids.npy", mmap_mode="r")
+            self.idrows = np.load(directory / "idrows.npy", mmap_mode="r")
 
     def __len__(self) -> int:
         return int(self.keys.size)
@@ -140,6 +163,15 @@ class MatchIndex:
                 j += 1
             out[h] = found
         return out
+
+    def row_of_customer(self, id_hash: int) -> int | None:
+        """The row of the customer whose keyed id hash this is, if the index knows it."""
+        if self.ids is None or self.idrows is None or self.ids.size == 0:
+            return None
+        i = int(np.searchsorted(self.ids, np.uint64(id_hash)))
+        if i < self.ids.size and int(self.ids[i]) == id_hash:
+            return int(self.idrows[i])
+        return None
 
     def name_of(self, row: int) -> int:
         """The packed name hash of a customer row (0 when unknown)."""

@@ -7,6 +7,7 @@ and the findings can be handled without exposing who our customers are.
 - ``name``: a uint32 packing 16 bits of the first word's hash, 12 bits of the whole
   name's hash and the word count (4 bits), so a scanner tests only word windows that
   start with a plausible first word;
+- ``customer_id``: 64-bit keys of customer ids, so scanners recognise a viewer's own data;
 - ``fingerprint``: 128-bit hex that makes findings unique per customer and record.
 """
 
@@ -27,6 +28,7 @@ class KeyedHasher:
         self._phone = hashlib.blake2b(key=self._key, digest_size=8, person=b"bd:phone")
         self._name = hashlib.blake2b(key=self._key, digest_size=2, person=b"bd:name")
         self._word = hashlib.blake2b(key=self._key, digest_size=2, person=b"bd:nameword")
+        self._cid = hashlib.blake2b(key=self._key, digest_size=8, person=b"bd:customerid")
         self._fp = hashlib.blake2b(key=self._key, digest_size=16, person=b"bd:finding")
 
     @property
@@ -43,6 +45,12 @@ class KeyedHasher:
     def email_bytes(self, normalised: bytes) -> int:
         h = self._email.copy()
         h.update(normalised)
+        return int.from_bytes(h.digest(), "little")
+
+    def customer_id(self, value: str) -> int:
+        """The keyed hash of a customer id, so a worker can tell a viewer's own page."""
+        h = self._cid.copy()
+        h.update(value.encode("utf-8"))
         return int.from_bytes(h.digest(), "little")
 
     def phone(self, e164: str) -> int:

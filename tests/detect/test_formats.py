@@ -60,7 +60,7 @@ def test_compressed_and_archived_logs(registry: Registry, tmp_path: Path) -> Non
     zip_file(logs / "c.zip", {"2018/11/app.jsonl": data, "old/inner.zip": inner})
     s = scan_paths(registry.store, registry.settings, [logs], workers=1)
     assert s.problems == []
-    assert s.hits == 16 and s.self_views == 4 and s.records == 24 and s.files == 3
+    assert s.hits == 12 and s.self_views == 4 and s.records == 24 and s.files == 3
     # the same records in four containers are the same three exposures: deduplicated
     assert s.findings_new == 3
     assert {f.customer_id for f in iter_findings(registry.store)} == {"c1", "c2", "c3"}
@@ -189,3 +189,13 @@ def test_split_file_on_two_workers_matches_one_worker(registry: Registry, tmp_pa
         n = int(loc.split()[1])
         assert json.loads(lines[n - 1])["viewer"] != cid
         assert (n - 1) % 6 in (1, 2, 4)
+
+
+def test_self_views_without_customer_ids_in_the_index(registry: Registry, tmp_path: Path) -> None:
+    """An index from an older build has no customer ids: the parent then settles self-views."""
+    for name in ("ids.npy", "idrows.npy"):
+        (registry.settings.index_dir / name).unlink()
+    src = write_lines(tmp_path / "responses.jsonl", standard_log())
+    s = scan_paths(registry.store, registry.settings, [src], workers=1)
+    assert found(registry) == EXPECTED_LOG
+    assert (s.self_views, s.hits) == (1, 4)

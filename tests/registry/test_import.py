@@ -176,8 +176,14 @@ def test_index_is_compact_and_finds_customers(
     stats = build_index(store, keyed, settings.index_dir)
     assert stats.identifiers == 5  # 3 emails + 2 valid phones
     idx = MatchIndex(settings.index_dir, keyed.fingerprint_of_key)
-    payload = idx.keys.nbytes + idx.rows.nbytes + idx.names.nbytes
-    assert payload / stats.identifiers <= 16
+    assert idx.ids is not None and idx.idrows is not None
+    payload = (
+        idx.keys.nbytes + idx.rows.nbytes + idx.names.nbytes + idx.ids.nbytes + idx.idrows.nbytes
+    )
+    # emails, phones and customer ids are the identifiers: 12 bytes each, plus 4 per name
+    assert payload / (stats.identifiers + stats.customers) <= 16
+    assert idx.row_of_customer(keyed.customer_id("c3")) is not None
+    assert idx.row_of_customer(keyed.customer_id("nobody")) is None
     found = idx.lookup(
         [
             keyed.email(normalise_email("ALICE@example.com")),

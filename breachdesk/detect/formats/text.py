@@ -104,8 +104,9 @@ class Text(InputFormat):
                     )
                     reported_utf8 = True
                 spans = line_spans(data, ctx.matcher, result)
-                for s, e, line_no in numbered(spans, data, item.first_line):
-                    doc = Document(body=data[s:e], source=source, line=line_no, viewer=viewer)
+                for span, line_no in numbered(spans, data, item.first_line):
+                    body = data[span.start : span.end]
+                    doc = Document(body=body, source=source, line=line_no, viewer=viewer)
                     ctx.matcher.match_document(doc, result)
             else:
                 doc = Document(
