@@ -60,14 +60,22 @@ def measure(work: Path, workers: int) -> dict[str, object]:
     store = Store.open(f"sqlite:///{work / 'bench.db'}")
     index = MatchIndex(work / "index", hasher.fingerprint_of_key)
     t0 = time.perf_counter()
+    c0 = os.times()
     att = attribute_dump(
         store, hasher, index, [work / "dump.txt"], country_limit=0, workers=workers
     )
     wall = time.perf_counter() - t0
+    c1 = os.times()
+    cpu = sum(
+        getattr(c1, f) - getattr(c0, f)
+        for f in ("user", "system", "children_user", "children_system")
+    )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {
         "attribute_s": round(wall, 1),
+        "attribute_cpu_s": round(cpu, 1),
+        "load_avg_1m_after": round(os.getloadavg()[0], 2),
         "peak_rss_mb": round(rss / 1024),
         "peak_rss_worker_mb": round(kids / 1024),
         "matched": att.matched,
