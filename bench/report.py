@@ -48,7 +48,10 @@ def _own_rate(output: str) -> str:
 def _part(scan: dict[str, Any], logs: dict[str, Any]) -> str:
     if scan["files"] == len(logs["files"]):
         return ""
-    return f" ({scan['files']} of {len(logs['files'])} files, {scan['bytes'] / 1e9:.2f} GB)"
+    exposing = f", {scan['exposures']:,} exposing lines" if "exposures" in scan else ""
+    return (
+        f" ({scan['files']} of {len(logs['files'])} files, {scan['bytes'] / 1e9:.2f} GB{exposing})"
+    )
 
 
 def _rate(size: float, seconds: float) -> float:

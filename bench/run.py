@@ -32,7 +32,7 @@ from bench import anchors, report
 from bench.big_index import build_big_index, synthetic
 from bench.measure import Measured, run_measured
 from breachdesk.samples.customers import write_registry
-from breachdesk.samples.weblogs import LogSpec, write_logs
+from breachdesk.samples.weblogs import LogSpec, read_truth, write_logs
 
 HERE = Path(__file__).resolve().parent
 
@@ -185,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
         args = ["scan", *map(str, part), "--workers", str(workers)]
         m = _cli(args, _env(ws, run_db, hexkey))
         scans[name] = _scan_result(m, workers or cores, part)
+        names = {f.name for f in part}
+        scans[name]["exposures"] = sum(1 for e in read_truth(truth) if e.file in names)
         _say(f"scan {name}: {m.seconds:.0f} s, peak PSS {m.peak_pss / 1e6:.0f} MB")
         if name == "all":
             r["accuracy"] = report.accuracy(run_db, truth)
