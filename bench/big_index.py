@@ -103,6 +103,9 @@ def build_big_index(src_ws: Path, dst_ws: Path, extra: dict[str, np.ndarray]) ->
     np.save(dst / "keys.npy", k[order])
     np.save(dst / "rows.npy", r[order])
     np.save(dst / "names.npy", np.concatenate([names, extra["names"]]))
+    for ids_file in ("ids.npy", "idrows.npy"):  # the imported customers' keyed ids, as built
+        if (src / ids_file).exists():
+            np.save(dst / ids_file, np.load(src / ids_file))
     meta = json.loads((src / "meta.json").read_text(encoding="utf-8"))
     customers = int(meta["customers"]) + int(emails.size)
     meta.update(identifiers=int(k.size), customers=customers)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -135,7 +136,19 @@ def findings(
         for f in iter_findings(store, scan_id, limit):
             where = f"{Path(f.source).name} {f.locator}" + (f"\n{f.url}" if f.url else "")
             viewer = f.viewer + (f" ({f.viewer_ip})" if f.viewer_ip else "")
-            t.add_row(f.customer_id, ",".join(f.fields), where, f.seen_at or "", viewer, f.snippet)
+            t.add_row(
+                *(
+                    escape(v)
+                    for v in (
+                        f.customer_id,
+                        ",".join(f.fields),
+                        where,
+                        f.seen_at or "",
+                        viewer,
+                        f.snippet,
+                    )
+                )
+            )
         console.print(t)
 
 

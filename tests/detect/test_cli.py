@@ -62,3 +62,18 @@ def test_scan_without_an_index_says_what_to_do(
     assert run(["scan", str(src)]) == 1
     err = capsys.readouterr().err
     assert "no matching index; import the registry first" in err and err.count("\n") == 1
+
+
+def test_findings_table_shows_redacted_evidence_verbatim(
+    registry: Registry, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    d = tmp_path / "logs"
+    d.mkdir()
+    write_lines(d / "responses.jsonl", standard_log())
+    assert run(["scan", str(d), "--workers", "1"]) == 0
+    capsys.readouterr()
+    assert run(["findings"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "[##########23]" in out.replace("\n", "").replace("│", "").replace(" ", "") or "##" in out
+    )
