@@ -16,7 +16,8 @@ import typer
 from breachdesk.cli.main import app
 from breachdesk.settings import Settings
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+REPO = Path(__file__).resolve().parents[2]
+DOCS = REPO / "docs"
 
 
 def _walk(cmd: Any, path: list[str]) -> list[tuple[list[str], Any]]:
@@ -26,6 +27,11 @@ def _walk(cmd: Any, path: list[str]) -> list[tuple[list[str], Any]]:
         for name in sorted(subs):
             out.extend(_walk(subs[name], [*path, name]))
     return out
+
+
+def _portable(default: object) -> str:
+    """Defaults that point into the installed package, written relative to the repository."""
+    return str(default).replace(str(REPO) + "/", "")
 
 
 def render_cli() -> str:
@@ -60,7 +66,7 @@ def render_cli() -> str:
                 if p.param_type_name == "option" and p.default not in (None, False, (), [])
                 else ""
             )
-            rows.append(f"| {names} | {kind} | {desc} | {default} |")
+            rows.append(f"| {names} | {kind} | {desc} | {_portable(default)} |")
         if rows:
             lines += ["| name | kind | meaning | default |", "|---|---|---|---|", *rows, ""]
     return "\n".join(lines).rstrip() + "\n"
