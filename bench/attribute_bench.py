@@ -53,7 +53,7 @@ def prepare(args: argparse.Namespace, work: Path) -> dict[str, object]:
 
 
 def measure(work: Path, workers: int) -> dict[str, object]:
-    from breachdesk.detect.attribute import attribute_dump
+    from breachdesk.insider.attribute import attribute_dump
     from breachdesk.registry.index import MatchIndex
 
     hasher = KeyedHasher(KEY)

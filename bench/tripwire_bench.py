@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from bench.attribute_data import build_registry, register_exports
-from breachdesk.detect.tripwire import Alert, TripwireConfig, start_tripwire
+from breachdesk.insider.tripwire import Alert, TripwireConfig, start_tripwire
 from breachdesk.registry.keyed import KeyedHasher
 from breachdesk.store import Store
 

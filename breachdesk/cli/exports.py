@@ -13,13 +13,13 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
 from breachdesk.cli.context import console, err_console, open_store, settings
-from breachdesk.detect.access import scan_access
-from breachdesk.detect.attribute import attribute_dump
-from breachdesk.detect.attribution_record import record_attribution
-from breachdesk.detect.attribution_view import render_attribution
-from breachdesk.detect.tripwire import Alert, TripwireConfig, start_tripwire
 from breachdesk.errors import UsageError
+from breachdesk.incident.attribution import record_attribution
 from breachdesk.incident.lifecycle import get_incident
+from breachdesk.insider.access import scan_access
+from breachdesk.insider.attribute import attribute_dump
+from breachdesk.insider.attribution_view import render_attribution
+from breachdesk.insider.tripwire import Alert, TripwireConfig, start_tripwire
 from breachdesk.registry.entities import load_entities
 from breachdesk.registry.exports import DEFAULT_COLUMNS, ExportRequest, create_export, parse_where
 from breachdesk.registry.index import MatchIndex

@@ -31,7 +31,7 @@ from breachdesk.incident.lifecycle import (
     update_text,
 )
 from breachdesk.incident.obligations import current_rows
-from breachdesk.notify.reports.generate import list_reports
+from breachdesk.reports.generate import list_reports
 from breachdesk.store.audit import default_actor
 
 incident_app = typer.Typer(

@@ -11,8 +11,8 @@ from rich.table import Table
 
 from breachdesk.cli.context import console, open_store, settings
 from breachdesk.incident.register import export_register, export_register_file
-from breachdesk.notify.reports.catalogue import default_catalogue
-from breachdesk.notify.reports.generate import generate_report, list_reports
+from breachdesk.reports.catalogue import default_catalogue
+from breachdesk.reports.generate import generate_report, list_reports
 from breachdesk.store import Store
 from breachdesk.store.audit import default_actor
 

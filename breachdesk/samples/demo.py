@@ -123,9 +123,9 @@ def run_demo(out: Path, customers: int, log_mb: int, seed: int) -> None:
     from breachdesk.settings import Settings
 
     cfg = Settings()
-    incident_scene = _scene("breachdesk.incident.demo_scene", "run_incident_scene")
-    notify_scene = _scene("breachdesk.notify.demo_scene", "run_notify_scene")
-    insider_scene = _scene("breachdesk.detect.insider_scene", "run_insider_scene")
+    incident_scene = _scene("breachdesk.samples.incident_scene", "run_incident_scene")
+    notify_scene = _scene("breachdesk.samples.notify_scene", "run_notify_scene")
+    insider_scene = _scene("breachdesk.samples.insider_scene", "run_insider_scene")
     with open_store(cfg) as store:
         available: dict[str, Any] = {
             "store": store,

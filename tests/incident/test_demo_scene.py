@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from rich.console import Console
 
-from breachdesk.incident.demo_scene import run_incident_scene
+from breachdesk.samples.incident_scene import run_incident_scene
 from tests.incident.conftest import World
 
 H = timedelta(hours=1)

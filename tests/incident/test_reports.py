@@ -15,8 +15,8 @@ from breachdesk.incident.attach import attach_scan
 from breachdesk.incident.lifecycle import NewIncident, open_incident, update_text
 from breachdesk.incident.obligations import refresh_obligations
 from breachdesk.incident.risk import add_overrides
-from breachdesk.notify.reports.catalogue import TEMPLATES, load_catalogue
-from breachdesk.notify.reports.generate import GeneratedReport, generate_report, list_reports
+from breachdesk.reports.catalogue import TEMPLATES, load_catalogue
+from breachdesk.reports.generate import GeneratedReport, generate_report, list_reports
 from breachdesk.store.audit import entries, verify
 from breachdesk.store.models import Customer
 from breachdesk.store.models.incidents import ObligationRow

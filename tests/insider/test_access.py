@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from breachdesk.cli.main import run
-from breachdesk.detect.access import modified_z, scan_access
+from breachdesk.insider.access import modified_z, scan_access
 
 START = datetime(2026, 3, 1, 8, tzinfo=UTC)
 STAFF = [f"agent{i:02d}" for i in range(12)]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from breachdesk.detect.attribute import attribute_dump
+from breachdesk.insider.attribute import attribute_dump
 from breachdesk.registry.exports import ExportRequest, ExportResult, create_export
 from tests.insider.conftest import Registry
 from tests.insider.leaks import leak_csv, read_rows, sample

@@ -6,8 +6,8 @@ import zipfile
 from pathlib import Path
 
 from breachdesk.cli.main import run
-from breachdesk.detect.attribute import attribute_dump
 from breachdesk.incident.affected import affected_customers
+from breachdesk.insider.attribute import attribute_dump
 from tests.insider.conftest import Registry
 from tests.insider.leaks import read_rows
 
@@ -32,7 +32,7 @@ def export_via_cli(tmp: Path, capsys, fmt: str = "csv") -> Path:  # type: ignore
 def test_cli_export_then_attribute_json_opens_an_insider_incident(
     registry: Registry, tmp_path: Path, capsys, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr("breachdesk.detect.attribution_record.ATTACH_BATCH", 7)  # 6 lists
+    monkeypatch.setattr("breachdesk.incident.attribution.ATTACH_BATCH", 7)  # 6 lists
     out = export_via_cli(tmp_path, capsys)
     rows = read_rows(out)
     real = [r for r in rows if not r["email"].endswith(CANARY)][:40]
@@ -116,7 +116,7 @@ def read_rows_of_registry(registry: Registry) -> list[str]:
 def test_insider_scene_runs_end_to_end(registry: Registry, tmp_path: Path) -> None:
     from rich.console import Console
 
-    from breachdesk.detect.insider_scene import run_insider_scene
+    from breachdesk.samples.insider_scene import run_insider_scene
 
     console = Console(record=True, width=160)
     result = run_insider_scene(registry.store, registry.cfg, tmp_path / "demo", console)

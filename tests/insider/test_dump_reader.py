@@ -6,8 +6,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from breachdesk.detect.dump_matcher import ascii_records, text_records
-from breachdesk.detect.dump_reader import DumpBlock, DumpProblem, read_dump
+from breachdesk.insider.dump_matcher import ascii_records, text_records
+from breachdesk.insider.dump_reader import DumpBlock, DumpProblem, read_dump
 from breachdesk.registry.normalize import NormaliseError, normalise_email
 
 LOCAL = st.from_regex(r"[a-z0-9](?:[a-z0-9._+-]{0,20}[a-z0-9])?", fullmatch=True).filter(

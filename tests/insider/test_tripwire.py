@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from breachdesk.detect.tripwire import Alert, TripwireConfig, start_tripwire
+from breachdesk.insider.tripwire import Alert, TripwireConfig, start_tripwire
 from breachdesk.registry.exports import ExportRequest, ExportResult, create_export
 from breachdesk.store.models.exports import TripwireAlert
 from tests.insider.conftest import Registry

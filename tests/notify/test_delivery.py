@@ -298,7 +298,7 @@ def test_demo_scene_delivers_and_names_the_samples(world: World, tmp_path: Path)
 
     from rich.console import Console
 
-    from breachdesk.notify.demo_scene import run_notify_scene
+    from breachdesk.samples.notify_scene import run_notify_scene
 
     buf = io.StringIO()
     scene = run_notify_scene(

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 
-from breachdesk.detect.dump_matcher import U64
+from breachdesk.insider.dump_matcher import U64
 from breachdesk.registry.exports import member_hashes
 from breachdesk.store import Store
 from breachdesk.store.models.exports import Export, ExportCanary

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from breachdesk.errors import RulesError
 
 TEMPLATES = Path(__file__).parent / "templates"
-# The variables a report template may use (see breachdesk.notify.reports.context).
+# The variables a report template may use (see breachdesk.reports.context).
 CONTEXT_KEYS = frozenset(
     {
         "report",

@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from breachdesk.detect.candidates import iter_email_candidates, iter_phone_candidates
-from breachdesk.detect.dump_reader import DumpBlock, Layout
+from breachdesk.insider.dump_reader import DumpBlock, Layout
 from breachdesk.registry.index import MatchIndex
 from breachdesk.registry.keyed import KeyedHasher
 

@@ -21,10 +21,10 @@ from pathlib import Path
 from rich.console import Console
 from sqlalchemy import func, select
 
-from breachdesk.detect.attribute import attribute_dump
-from breachdesk.detect.attribution_record import record_attribution
-from breachdesk.detect.attribution_view import render_attribution
-from breachdesk.detect.tripwire import Alert, TripwireConfig, start_tripwire
+from breachdesk.incident.attribution import record_attribution
+from breachdesk.insider.attribute import attribute_dump
+from breachdesk.insider.attribution_view import render_attribution
+from breachdesk.insider.tripwire import Alert, TripwireConfig, start_tripwire
 from breachdesk.registry.entities import load_entities
 from breachdesk.registry.exports import ExportRequest, create_export
 from breachdesk.registry.index import MatchIndex

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from breachdesk.detect.attribute import Attribution
 from breachdesk.incident.attach import attach_list
 from breachdesk.incident.lifecycle import NewIncident, open_incident
+from breachdesk.insider.attribute import Attribution
 from breachdesk.settings import Settings
 from breachdesk.store import Store
 from breachdesk.store.audit import record

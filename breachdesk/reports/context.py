@@ -17,8 +17,8 @@ from sqlalchemy import select
 from breachdesk.errors import ConfigError
 from breachdesk.incident.affected import AffectedCustomer, affected_customers
 from breachdesk.incident.lifecycle import get_incident
-from breachdesk.notify.reports.catalogue import ReportSpec
 from breachdesk.registry.entities import Entity
+from breachdesk.reports.catalogue import ReportSpec
 from breachdesk.store import Store
 from breachdesk.store.models.incidents import Incident, ObligationRow
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from breachdesk.detect.attribute import Attribution
+from breachdesk.insider.attribute import Attribution
 
 
 def render_attribution(att: Attribution, console: Console) -> None:

@@ -20,10 +20,10 @@ from breachdesk.errors import RulesError, UsageError
 from breachdesk.incident.charts import write_charts
 from breachdesk.incident.lifecycle import get_incident, subject
 from breachdesk.incident.scope import compute_scope
-from breachdesk.notify.reports.catalogue import Catalogue, default_catalogue, environment
-from breachdesk.notify.reports.context import Previous, build_context
-from breachdesk.notify.reports.pdf import write_pdf
 from breachdesk.registry.entities import load_entities
+from breachdesk.reports.catalogue import Catalogue, default_catalogue, environment
+from breachdesk.reports.context import Previous, build_context
+from breachdesk.reports.pdf import write_pdf
 from breachdesk.settings import Settings
 from breachdesk.store import Store
 from breachdesk.store.audit import record

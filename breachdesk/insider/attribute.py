@@ -22,9 +22,9 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy import select
 
-from breachdesk.detect.dump_matcher import ELEMENTS, I64, U64, BlockMatcher, BlockResult
-from breachdesk.detect.dump_reader import DumpBlock, DumpProblem, read_dump
-from breachdesk.detect.export_ranking import ExportScore, rank_exports
+from breachdesk.insider.dump_matcher import ELEMENTS, I64, U64, BlockMatcher, BlockResult
+from breachdesk.insider.dump_reader import DumpBlock, DumpProblem, read_dump
+from breachdesk.insider.export_ranking import ExportScore, rank_exports
 from breachdesk.registry.index import MatchIndex
 from breachdesk.registry.keyed import KeyedHasher
 from breachdesk.store import Store

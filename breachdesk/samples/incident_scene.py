@@ -25,8 +25,8 @@ from breachdesk.incident.risk import add_overrides, current_risk, risk_summary
 from breachdesk.incident.scope import compute_scope
 from breachdesk.incident.views import print_scope
 from breachdesk.law.render import print_assessment
-from breachdesk.notify.reports.catalogue import default_catalogue
-from breachdesk.notify.reports.generate import generate_report
+from breachdesk.reports.catalogue import default_catalogue
+from breachdesk.reports.generate import generate_report
 from breachdesk.settings import Settings
 from breachdesk.store import Store
 from breachdesk.store.audit import default_actor, verify
