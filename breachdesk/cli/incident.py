@@ -240,4 +240,7 @@ def _print_attach(incident_id: int, r: AttachResult, list_file: Path | None) -> 
 
 
 def register(app: typer.Typer) -> None:
+    from breachdesk.cli import review as review_cli
+
+    review_cli.register_incident(incident_app)
     app.add_typer(incident_app, name="incident")

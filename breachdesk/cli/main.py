@@ -60,7 +60,9 @@ def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return the exit code (used by the console script and the tests)."""
     command = typer.main.get_command(app)
     try:
-        command.main(args=argv, prog_name="breachdesk", standalone_mode=False)
+        code = command.main(args=argv, prog_name="breachdesk", standalone_mode=False)
+        if isinstance(code, int):  # click returns typer.Exit's code when not standalone
+            return code
     except NoArgsIsHelpError:
         return 0
     except typer.Exit as exc:

@@ -94,8 +94,22 @@ def print_summary(s: ScanSummary) -> None:
         t.add_row("exposure window", f"{s.window[0].isoformat()} → {s.window[1].isoformat()}")
     t.add_row("self-views (counted)", f"{s.self_views:,}")
     t.add_row("unknown emails (counted)", f"{s.unknown_emails:,}")
+    if s.viewers_updated or s.retracted:
+        t.add_row(
+            "earlier findings",
+            f"{s.viewers_updated:,} viewers settled, {s.retracted:,} retracted "
+            "(the customer's own page)",
+        )
     t.add_row("problems", f"{len(s.problems):,}")
     console.print(t)
+    if s.unknown_viewer_hits:
+        console.print(
+            f"[yellow]warning[/] {s.unknown_viewer_hits:,} findings have viewer 'unknown': "
+            "HAR/WARC captures cannot tell a signed-in customer from the public without "
+            "--viewer-header, --viewer-cookie or --viewer. Re-scan with one of them: "
+            "viewers are settled and a customer's own pages are retracted.",
+            soft_wrap=True,
+        )
     if s.by_country:
         c = Table(title="exposed customers by country")
         c.add_column("country")
@@ -112,12 +126,15 @@ def print_summary(s: ScanSummary) -> None:
 
 
 def findings(
+    ctx: typer.Context,
     fmt: Annotated[str, typer.Option("--format", help="table or jsonl.")] = "table",
     scan_id: Annotated[int | None, typer.Option("--scan", help="Only this scan.")] = None,
     limit: Annotated[int, typer.Option(help="Rows in the table view.")] = 50,
     out: Annotated[Path | None, typer.Option(help="Write JSONL here instead of stdout.")] = None,
 ) -> None:
-    """List findings, or export them as JSONL for other tools."""
+    """List findings, export them as JSONL for other tools, or retract wrong ones."""
+    if ctx.invoked_subcommand is not None:
+        return
     if fmt not in ("table", "jsonl"):
         raise UsageError(f"--format {fmt!r}: use table or jsonl")
     cfg = settings()
@@ -141,7 +158,7 @@ def findings(
                     escape(v)
                     for v in (
                         f.customer_id,
-                        ",".join(f.fields),
+                        ",".join(f.fields) + (" (retracted)" if f.retracted else ""),
                         where,
                         f.seen_at or "",
                         viewer,
@@ -185,5 +202,10 @@ def scans(
 
 def register(app: typer.Typer) -> None:
     app.command("scan")(scan)
-    app.command("findings")(findings)
+    from breachdesk.cli import review as review_cli
+
+    findings_app = typer.Typer(invoke_without_command=True, no_args_is_help=False)
+    findings_app.callback()(findings)
+    review_cli.register_findings(findings_app)
+    app.add_typer(findings_app, name="findings")
     app.command("scans")(scans)

@@ -27,6 +27,7 @@ class FindingRecord:
     viewer: str
     viewer_ip: str | None
     snippet: str
+    retracted: str | None = None  # the reason, when review retracted the finding
 
 
 def iter_findings(
@@ -71,6 +72,7 @@ def _record(f: Finding, cid: str, country: str) -> FindingRecord:
         viewer=f.viewer,
         viewer_ip=f.viewer_ip,
         snippet=f.snippet,
+        retracted=f.retracted_reason if f.retracted_at is not None else None,
     )
 
 

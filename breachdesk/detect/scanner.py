@@ -22,11 +22,13 @@ from sqlalchemy import select
 from breachdesk.detect.document import Hit, Problem, UnitResult
 from breachdesk.detect.formats import ScanOptions
 from breachdesk.detect.planner import SPLIT_BYTES, plan_scan
+from breachdesk.detect.review import UNKNOWN_VIEWER, settle_rescan
 from breachdesk.detect.worker import Unit, cpu_count, init_worker, run_unit
 from breachdesk.errors import StrictModeError
 from breachdesk.registry.index import MatchIndex
 from breachdesk.settings import Settings
 from breachdesk.store import Store
+from breachdesk.store.audit import default_actor
 from breachdesk.store.models import Customer, Finding, ScanRun, utcnow
 from breachdesk.workspace import hasher as make_hasher
 
@@ -49,6 +51,9 @@ class ScanSummary:
     viewers: int = 0  # distinct signed-in viewers (other than the customer)
     public_ips: int = 0  # distinct IP addresses that saw data on anonymous requests
     public_hits: int = 0
+    unknown_viewer_hits: int = 0  # findings from captures scanned without a viewer option
+    viewers_updated: int = 0  # earlier 'unknown' viewers settled by this (viewer-aware) scan
+    retracted: int = 0  # earlier findings this scan showed to be the customer's own page
     window: tuple[datetime, datetime] | None = None
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
@@ -65,6 +70,7 @@ def scan_paths(
     strict: bool = False,
     progress: Progress | None = None,
     split_bytes: int = SPLIT_BYTES,
+    actor: str | None = None,
 ) -> ScanSummary:
     keyed = make_hasher(cfg)
     MatchIndex(cfg.index_dir, keyed.fingerprint_of_key)  # fail early, in the parent
@@ -106,7 +112,10 @@ def scan_paths(
         summary.problems.extend(r.problems)
     hits = [h for r in results for h in r.hits]
     summary.hits = len(hits)
-    _persist(store, scan_id, hits, summary)
+    settle = (
+        ([str(p) for p in paths], actor or default_actor(cfg)) if opts.identifies_viewers else None
+    )
+    _persist(store, scan_id, hits, summary, settle)
     summary.seconds = time.perf_counter() - started
     with store.session() as session:
         run = session.get_one(ScanRun, scan_id)
@@ -192,7 +201,13 @@ def _number_lines(units: list[Unit], results: list[UnitResult]) -> None:
         base[unit.path] = offset + r.lines
 
 
-def _persist(store: Store, scan_id: int, hits: list[Hit], summary: ScanSummary) -> None:
+def _persist(
+    store: Store,
+    scan_id: int,
+    hits: list[Hit],
+    summary: ScanSummary,
+    settle: tuple[list[str], str] | None = None,
+) -> None:
     rows = sorted({h.row for h in hits})
     customers: dict[int, tuple[str, str]] = {}
     with store.sessions() as session:
@@ -226,7 +241,9 @@ def _persist(store: Store, scan_id: int, hits: list[Hit], summary: ScanSummary) 
     times: list[datetime] = []
     for h in reported:
         exposed.add(h.row)
-        if h.viewer:
+        if h.viewer == UNKNOWN_VIEWER:
+            summary.unknown_viewer_hits += 1
+        elif h.viewer:
             recipients.add(h.viewer)
         else:
             summary.public_hits += 1
@@ -283,3 +300,17 @@ def _persist(store: Store, scan_id: int, hits: list[Hit], summary: ScanSummary) 
                 key=["fingerprint"],
                 update=[],
             )
+        if settle is not None:
+            paths, actor = settle
+            troubled = {p.file for p in summary.problems}
+            found = {fp: (h.viewer, h.viewer_ip) for fp, h in unique.items()}
+            done = settle_rescan(
+                session,
+                scan_id,
+                [p for p in paths if p not in troubled],
+                found,
+                actor,
+                skip_sources=troubled,
+            )
+            summary.viewers_updated = done.viewers_updated
+            summary.retracted = len(done.retracted.retracted)

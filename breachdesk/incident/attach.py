@@ -54,6 +54,7 @@ def _attach_findings(
     where: list[ColumnElement[bool]],
 ) -> AttachResult:
     result = AttachResult()
+    where = [*where, Finding.retracted_at.is_(None)]  # a retracted finding is never evidence
     taken = exists().where(
         IncidentFinding.incident_id == incident_id, IncidentFinding.finding_id == Finding.id
     )

@@ -27,6 +27,12 @@ class ScanOptions:
     max_expansion_ratio: int = 200
     max_document_bytes: int = 16 * 1024 * 1024
 
+    @property
+    def identifies_viewers(self) -> bool:
+        """Whether captures (HAR, WARC) can tell who was signed in; if not, viewers are
+        ``unknown`` rather than ``public``."""
+        return bool(self.viewer or self.viewer_header or self.viewer_cookie)
+
 
 @dataclass
 class ScanContext:

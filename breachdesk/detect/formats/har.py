@@ -11,6 +11,7 @@ from breachdesk.detect.document import Document, UnitResult
 from breachdesk.detect.formats.base import InputFormat, ScanContext, register
 from breachdesk.detect.formats.response_log import parse_ts
 from breachdesk.detect.formats.viewer import viewer_from
+from breachdesk.detect.review import UNKNOWN_VIEWER
 
 
 def _pairs(items: Any) -> list[tuple[str, str]]:
@@ -108,5 +109,6 @@ class Har(InputFormat):
     def _fallback(raw: bytes, source: str, ctx: ScanContext, result: UnitResult, why: str) -> None:
         ctx.problem(result, source, why)
         result.records += 1
-        doc = Document(body=raw, source=source, locator="file", viewer=ctx.options.viewer)
+        viewer = ctx.options.viewer if ctx.options.identifies_viewers else UNKNOWN_VIEWER
+        doc = Document(body=raw, source=source, locator="file", viewer=viewer)
         ctx.matcher.match_document(doc, result)

@@ -1,4 +1,9 @@
-"""Who saw a captured response: ``--viewer``, or a request header or cookie named by an option."""
+"""Who saw a captured response: ``--viewer``, or a request header or cookie named by an option.
+
+``None`` means an anonymous request (the public saw it). A capture scanned with none
+of those options cannot tell a signed-in customer from the public, so its viewer is
+``unknown``: a customer's own account page must never be reported as public.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from collections.abc import Iterable
 from http.cookies import CookieError, SimpleCookie
 
 from breachdesk.detect.formats.base import ScanOptions
+from breachdesk.detect.review import UNKNOWN_VIEWER
 
 
 def viewer_from(
@@ -13,6 +19,8 @@ def viewer_from(
 ) -> str | None:
     if opts.viewer:
         return opts.viewer
+    if not opts.identifies_viewers:
+        return UNKNOWN_VIEWER
     headers = list(headers)
     if opts.viewer_header:
         want = opts.viewer_header.lower()

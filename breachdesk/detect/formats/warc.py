@@ -11,6 +11,7 @@ from breachdesk.detect.document import Document, UnitResult
 from breachdesk.detect.formats.base import InputFormat, ScanContext, register
 from breachdesk.detect.formats.response_log import parse_ts
 from breachdesk.detect.formats.viewer import viewer_from
+from breachdesk.detect.review import UNKNOWN_VIEWER
 
 
 @register
@@ -53,6 +54,8 @@ class Warc(InputFormat):
                     )
                     body = body[: ctx.options.max_document_bytes]
                 viewer = ctx.options.viewer or by_id.get(rid or "") or by_uri.get(uri or "")
+                if viewer is None and not ctx.options.identifies_viewers:
+                    viewer = UNKNOWN_VIEWER
                 doc = Document(
                     body=body,
                     source=source,

@@ -4,6 +4,12 @@ A finding is one exposure of one customer in one record: which fields, where,
 when, to whom, and a redacted snippet. ``fingerprint`` (a keyed hash of the
 customer and the record's bytes) is unique, so re-scanning the same inputs adds
 nothing.
+
+A finding found wrong in review is *retracted*, never deleted: it keeps its row,
+with who retracted it, when and why, and it leaves every incident that held it
+(``breachdesk.detect.review``). The viewer is a customer id, ``public`` (an
+anonymous request) or ``unknown`` (a capture scanned without a way to tell who
+was signed in).
 """
 
 from __future__ import annotations
@@ -50,3 +56,6 @@ class Finding(Base):
     snippet: Mapped[str] = mapped_column(Text)
     fingerprint: Mapped[str] = mapped_column(String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    retracted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True, index=True)
+    retracted_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    retracted_reason: Mapped[str | None] = mapped_column(Text, nullable=True)

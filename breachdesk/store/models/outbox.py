@@ -4,8 +4,10 @@ A row moves ``pending`` -> ``sending`` (under a lease, committed BEFORE the SMTP
 transaction) -> ``sent`` (after the server's 250, with its queue id). A ``4xx``
 puts it back to ``pending`` with ``next_attempt_at``; a ``5xx`` makes it
 ``failed``; a DSN makes it ``bounced``. ``held`` rows never go out and carry the
-reason (no valid address, unknown locale or entity). The Message-ID is fixed when
-the row is created, so every resend of a row carries the same one.
+reason (no valid address, unknown locale or entity). ``withdrawn`` rows were not yet
+sent when their customer stopped being affected (a finding retracted or detached).
+The Message-ID is fixed when the row is created, so every resend of a row carries
+the same one.
 
 ``context`` is the per-customer notice context (fields, dates, counts, shaping);
 it holds no name or address: those are read from ``customers`` at send time.
@@ -21,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from breachdesk.store.models.base import Base, UTCDateTime, utcnow
 
-STATES = ("pending", "sending", "sent", "failed", "bounced", "held")
+STATES = ("pending", "sending", "sent", "failed", "bounced", "held", "withdrawn")
 
 
 class OutboxRow(Base):
