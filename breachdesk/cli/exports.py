@@ -61,6 +61,8 @@ def export_cmd(
         f"export {res.export_id} ({res.uid}) to {to}: {res.members:,} customers and "
         f"{res.canaries} canaries written to {res.out}"
     )
+    for w in res.warnings:
+        console.print(f"[yellow]warning[/] {w}", soft_wrap=True)
 
 
 def attribute_cmd(
