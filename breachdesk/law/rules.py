@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -99,6 +99,82 @@ class Deadline(BaseModel):
         return self
 
 
+SourceElement = Literal[
+    "definition", "exemptions", "threshold", "recipients", "deadline", "content"
+]
+"""The six elements of a rule that are compared with primary text before ``verified: true``."""
+SOURCE_ELEMENTS: tuple[str, ...] = get_args(SourceElement)
+
+ContentId = Literal[
+    "breach_description",
+    "date_of_breach",
+    "data_types",
+    "contact",
+    "regulator_contact",
+    "measures",
+    "advice",
+    "police_report",
+    "security_freeze",
+    "credit_monitoring",
+    "ftc_contact",
+    "credit_agencies_contact",
+]
+"""Ids of notice paragraphs a statute requires; notice shaping maps each id to a paragraph."""
+
+ExemptionKind = Literal["encryption", "redaction", "unusable", "harm_threshold"]
+
+
+class Source(BaseModel):
+    """The primary text one element of a rule was compared with, and when."""
+
+    model_config = _STRICT
+
+    element: SourceElement
+    citation: str = Field(min_length=3)
+    url: str = Field(pattern=r"^https?://\S+$")
+    compared: date
+
+
+class Exemption(BaseModel):
+    """A statutory exemption the engine applies from the situation's inputs:
+
+    - ``encryption``: ``Situation.encrypted`` (defeated by ``key_compromised`` when
+      ``defeated_by_key_compromise``);
+    - ``redaction``: ``Situation.redacted``; ``unusable``: ``Situation.unusable``
+      (both also defeated by a compromised key when so marked);
+    - ``harm_threshold``: the controller determined that harm is unlikely, i.e. the
+      situation's risk level is ``unlikely``.
+    """
+
+    model_config = _STRICT
+
+    kind: ExemptionKind
+    defeated_by_key_compromise: bool = True
+    citation: str = Field(min_length=3)
+    explain: str = Field(min_length=3, description="plain words, shown in output")
+
+
+class Unmodelled(BaseModel):
+    """A criterion the engine cannot decide; the DPO answers ``question`` yes or no.
+
+    ``if_yes: fires``: a yes makes the rule fire even when no trigger matched (subject
+    to ``min_risk``); unanswered, the output lists the question next to the rule.
+    ``if_yes: exempt``: a yes stops a rule that would fire; unanswered, the rule fires
+    with the question attached.
+    """
+
+    model_config = _STRICT
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    criterion: str = Field(min_length=3)
+    question: str = Field(min_length=3)
+    citation: str = Field(min_length=3)
+    if_yes: Literal["fires", "exempt"]
+    min_risk: RiskLevel | None = Field(
+        default=None, description="a yes counts only at this risk level or above"
+    )
+
+
 class Rule(BaseModel):
     model_config = _STRICT
 
@@ -108,7 +184,9 @@ class Rule(BaseModel):
     short: str | None = Field(default=None, description="short recipient name used in keys")
     triggers: list[Trigger] = Field(min_length=1)
     requires: str | None = Field(default=None, description="id of a rule that must also fire")
-    encrypted_exempt: bool = False
+    encrypted_exempt: bool = Field(
+        default=False, description="shorthand: adds an encryption exemption (see exemptions)"
+    )
     deadline: Deadline
     content: list[str] = Field(default_factory=list)
     citation: str = Field(min_length=3)
@@ -118,6 +196,54 @@ class Rule(BaseModel):
         default=None, description="the rule applies to breaches known from this date"
     )
     notes: list[str] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+    content_required_ids: list[ContentId] = Field(default_factory=list)
+    content_forbidden: list[str] = Field(default_factory=list)
+    exemptions: list[Exemption] = Field(default_factory=list)
+    unmodelled: list[Unmodelled] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _encrypted_shorthand(cls, data: Any) -> Any:
+        """``encrypted_exempt: true`` is shorthand for an encryption exemption that a
+        compromised key defeats, cited to the rule's citation."""
+        if not isinstance(data, dict) or not data.get("encrypted_exempt"):
+            return data
+        exemptions = list(data.get("exemptions") or [])
+        if not any(isinstance(e, dict) and e.get("kind") == "encryption" for e in exemptions):
+            exemptions.append(
+                {
+                    "kind": "encryption",
+                    "defeated_by_key_compromise": True,
+                    "citation": data.get("citation") or "(rule citation)",
+                    "explain": "encrypted data is not covered unless the key was also "
+                    "acquired or compromised",
+                }
+            )
+        return {**data, "exemptions": exemptions}
+
+    @model_validator(mode="after")
+    def _provenance(self) -> Rule:
+        if self.verified:
+            have = {s.element for s in self.sources}
+            missing = [e for e in SOURCE_ELEMENTS if e not in have]
+            if missing:
+                raise ValueError(
+                    f"verified: true needs a source for each element; missing {', '.join(missing)}"
+                )
+            if self.last_verified is None:
+                raise ValueError("verified: true needs last_verified (the date compared)")
+        kinds = [e.kind for e in self.exemptions]
+        dup = {k for k in kinds if kinds.count(k) > 1}
+        if dup:
+            raise ValueError(f"exemption kinds listed twice: {', '.join(sorted(dup))}")
+        ids = [u.id for u in self.unmodelled]
+        if len(set(ids)) != len(ids):
+            raise ValueError("unmodelled ids must be unique within a rule")
+        return self
+
+    def exemption(self, kind: ExemptionKind) -> Exemption | None:
+        return next((e for e in self.exemptions if e.kind == kind), None)
 
 
 class Authority(BaseModel):
@@ -269,8 +395,17 @@ def load_rulebook(directory: Path | None = None) -> RuleBook:
         raise RulesError(f"{directory}: no rules files (*.yaml) found")
     files: dict[str, JurisdictionRules] = {}
     owner: dict[str, str] = {}
+    criteria: dict[str, tuple[str, str]] = {}
     for path in paths:
         jr = load_file(path)
+        for rule in jr.rules:
+            for u in rule.unmodelled:
+                seen = criteria.setdefault(u.id, (path.name, u.question))
+                if seen[1] != u.question:
+                    raise RulesError(
+                        f"{path}: rule {rule.id}: unmodelled id {u.id} is used by {seen[0]} "
+                        "with another question; answers are keyed by id, pick a new one"
+                    )
         for code in jr.covers:
             if code in owner:
                 raise RulesError(
