@@ -18,6 +18,7 @@ from typing import get_args
 import pycountry
 
 from breachdesk.law import deadlines
+from breachdesk.law.conditions import apply_exemptions, criteria_that_exempt, criteria_that_fire
 from breachdesk.law.register import register_obligations
 from breachdesk.law.rules import (
     RELATIVE_CLOCKS,
@@ -26,7 +27,11 @@ from breachdesk.law.rules import (
     Rule,
     RuleBook,
     Trigger,
+    Unmodelled,
     load_rulebook,
+)
+from breachdesk.law.rules import (
+    UNVERIFIED_NOTE as UNVERIFIED_NOTE,
 )
 from breachdesk.law.situation import (
     RISK_ORDER,
@@ -35,6 +40,7 @@ from breachdesk.law.situation import (
     EntityEstablishment,
     NonObligation,
     Obligation,
+    OpenQuestion,
     Situation,
     UnknownJurisdiction,
 )
@@ -187,11 +193,8 @@ def _trigger_failure(t: Trigger, jr: JurisdictionRules, s: Situation, n: int) ->
     return None
 
 
-def _why_not(rule: Rule, jr: JurisdictionRules, s: Situation, n: int) -> str | None:
-    if rule.effective_from is not None and s.became_aware_at.date() < rule.effective_from:
-        return f"not in force for breaches known before {rule.effective_from.isoformat()}"
-    if rule.encrypted_exempt and s.encrypted:
-        return "the data was encrypted and the key was not exposed (encryption exemption)"
+def _trigger_reason(rule: Rule, jr: JurisdictionRules, s: Situation, n: int) -> str | None:
+    """None when a trigger matches, else why none does."""
     failures = []
     for t in rule.triggers:
         reason = _trigger_failure(t, jr, s, n)
@@ -207,6 +210,46 @@ def _why_not(rule: Rule, jr: JurisdictionRules, s: Situation, n: int) -> str | N
             f"{_elements_text(s)} includes none of the data that counts here: {'; '.join(combos)}"
         )
     return "none applies: " + " | ".join(f"{t.when}: {reason}" for t, reason in failures)
+
+
+@dataclass
+class _Decision:
+    reason: str | None  # None: the rule fires
+    notes: list[str] = field(default_factory=list)
+    exemptions: list[str] = field(default_factory=list)
+    questions: list[Unmodelled] = field(default_factory=list)
+
+
+def _ask(questions: list[Unmodelled]) -> str:
+    return "; ".join(f"open question {u.id}: {u.question}" for u in questions)
+
+
+def _decide(rule: Rule, jr: JurisdictionRules, s: Situation, n: int) -> _Decision:
+    """Exemptions, then triggers, then unmodelled criteria that fire, then criteria that
+    exempt; every step that mattered is explained."""
+    if rule.effective_from is not None and s.became_aware_at.date() < rule.effective_from:
+        return _Decision(
+            f"not in force for breaches known before {rule.effective_from.isoformat()}"
+        )
+    exempt, explained = apply_exemptions(rule, s)
+    if exempt is not None:
+        return _Decision(exempt, exemptions=explained)
+    notes: list[str] = []
+    reason = _trigger_reason(rule, jr, s, n)
+    if reason is not None:
+        fire = criteria_that_fire(rule, s)
+        if fire.fired_by is None:
+            extra = [*fire.notes, _ask(fire.questions)] if fire.questions else fire.notes
+            text = "; ".join([reason, *(e for e in extra if e)])
+            return _Decision(text, questions=fire.questions)
+        notes.extend(fire.notes)
+    stop = criteria_that_exempt(rule, s)
+    if stop.exempted_by is not None:
+        return _Decision("; ".join(stop.notes), exemptions=explained)
+    notes.extend(stop.notes)
+    if stop.questions:
+        notes.append(_ask(stop.questions) + " (a yes means this notice is not due)")
+    return _Decision(None, notes, explained, stop.questions)
 
 
 def _elements_fail(t: Trigger, s: Situation) -> bool:
@@ -245,17 +288,50 @@ def _due(
     return deadlines.add(s.became_aware_at, d.amount, d.unit, tz, cal), text, notes
 
 
+def _questions(t: _Target, rule: Rule, d: _Decision) -> list[OpenQuestion]:
+    recipient = (
+        t.authority.name if t.authority and rule.recipient_kind == "regulator" else rule.recipient
+    )
+    return [
+        OpenQuestion(
+            id=u.id,
+            jurisdiction=t.code,
+            entity=t.entity,
+            rule_id=rule.id,
+            recipient=recipient,
+            criterion=u.criterion,
+            question=u.question,
+            citation=u.citation,
+            if_yes=u.if_yes,
+            effect=(
+                f"yes: {recipient} must be notified"
+                if u.if_yes == "fires"
+                else f"yes: no notice to {recipient} is due"
+            )
+            + (f" (if risk is at least '{u.min_risk}')" if u.min_risk else ""),
+        )
+        for u in d.questions
+    ]
+
+
 def _evaluate(
-    t: _Target, s: Situation, obligations: list[Obligation], non: list[NonObligation]
+    t: _Target,
+    s: Situation,
+    obligations: list[Obligation],
+    non: list[NonObligation],
+    questions: list[OpenQuestion],
 ) -> None:
     jr = t.jr
     fired: dict[str, Obligation] = {}
     for rule in jr.rules:
         if t.kinds is not None and rule.recipient_kind not in t.kinds:
             continue
-        reason = _why_not(rule, jr, s, t.residents)
+        d = _decide(rule, jr, s, t.residents)
+        reason = d.reason
         if reason is None and rule.requires is not None and rule.requires not in fired:
             reason = f"depends on rule {rule.requires}, which is not due"
+            d = _Decision(reason)
+        questions.extend(_questions(t, rule, d))
         if reason is not None:
             non.append(
                 NonObligation(
@@ -265,6 +341,7 @@ def _evaluate(
                     reason=reason,
                     rule_id=rule.id,
                     citation=rule.citation,
+                    verified=rule.verified,
                 )
             )
             continue
@@ -279,9 +356,9 @@ def _evaluate(
             t.authority.short if t.authority and rule.recipient_kind == "regulator" else rule.short
         )
         due_at, text, due_notes = _due(rule, s, tz, cal, fired)
-        notes = [*t.notes, *rule.notes, *due_notes]
+        notes = [*t.notes, *d.notes, *rule.notes, *due_notes]
         if not rule.verified:
-            notes.append("[verify] not yet checked against the statute text")
+            notes.append(UNVERIFIED_NOTE)
         ob = Obligation(
             key=f"{t.code}/{short or rule.recipient_kind}/{t.entity}",
             recipient_kind=rule.recipient_kind,
@@ -298,6 +375,9 @@ def _evaluate(
             verified=rule.verified,
             notes=notes,
             content_elements=list(rule.content),
+            content_required_ids=list(rule.content_required_ids),
+            content_forbidden=list(rule.content_forbidden),
+            exemptions=d.exemptions,
         )
         fired[rule.id] = ob
         obligations.append(ob)
@@ -309,13 +389,18 @@ def assess(situation: Situation, rulebook: RuleBook | None = None) -> Assessment
     targets, unknown = _targets(situation, rb)
     obligations: list[Obligation] = []
     non: list[NonObligation] = []
+    questions: list[OpenQuestion] = []
     for t in targets:
-        _evaluate(t, situation, obligations, non)
+        _evaluate(t, situation, obligations, non, questions)
     obligations.extend(register_obligations(situation, rb, targets_files(targets)))
     obligations = _unique_keys(obligations)
     obligations.sort(key=lambda o: (o.due_at or datetime.max.replace(tzinfo=UTC), o.key))
     return Assessment(
-        situation=situation, obligations=obligations, non_obligations=non, unknown=unknown
+        situation=situation,
+        obligations=obligations,
+        non_obligations=non,
+        unknown=unknown,
+        open_questions=questions,
     )
 
 

@@ -36,6 +36,9 @@ RELATIVE_CLOCKS = ("after_individual_notice", "after_regulator_notice", "before_
 """Clocks that run from the due time of the rule named in ``requires``."""
 Unit = Literal["hours", "calendar_days", "business_days"]
 
+UNVERIFIED_NOTE = "[unverified] this rule was not compared with the statute text: take legal advice"
+"""Note on every obligation from a rule with ``verified: false``."""
+
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
 

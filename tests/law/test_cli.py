@@ -187,7 +187,7 @@ def test_rules_lists_and_validates(
     rows = {r["jurisdiction"]: r for r in json.loads(capsys.readouterr().out)}
     assert len(rows) == 64
     assert rows["EU"]["register"] is True and len(rows["EU"]["covers"]) == 30
-    assert rows["US-CA"]["verified"] == rows["US-CA"]["rules"] == 2
+    assert rows["US-CA"]["rules"] == 2 and 0 <= rows["US-CA"]["verified"] <= 2
     assert run(["rules"]) == 0
     assert "64 rules files, all valid" in capsys.readouterr().out
     bad = tmp_path / "rules"

@@ -9,7 +9,7 @@ import pycountry
 import pytest
 
 from breachdesk.errors import RulesError
-from breachdesk.law.engine import assess
+from breachdesk.law.engine import UNVERIFIED_NOTE, assess
 from breachdesk.law.rules import RULES_DIR, load_file, load_rulebook
 from tests.law.builders import situation
 
@@ -86,7 +86,7 @@ def test_unverified_rows_say_so_in_their_obligation() -> None:
     a = assess(s)
     tx = [o for o in a.obligations if o.jurisdiction == "US-TX"]
     assert tx and all(not o.verified for o in tx)
-    assert all("[verify] not yet checked against the statute text" in o.notes for o in tx)
+    assert all(UNVERIFIED_NOTE in o.notes for o in tx)
 
 
 def _write(tmp_path: Path, name: str, text: str) -> Path:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from breachdesk.law.engine import UNVERIFIED_NOTE
 from breachdesk.law.risk import RiskOverride, assess_risk
 from tests.law.builders import run, situation, utc
 
@@ -201,7 +202,7 @@ def test_2020_insider_obligations_exactly() -> None:
     assert obs["JP/individuals/shop-us"].due_at is None
     assert obs["*/register/shop-us"].rule_id == "good-practice-register"
     assert not obs["JP/PPC-preliminary/shop-us"].verified
-    assert "[verify] not yet checked against the statute text" in pre.notes
+    assert UNVERIFIED_NOTE in pre.notes
     assert set(non) == {
         ("GB", "gb-individuals"),
         ("US-CA", "us-ca-individuals"),
