@@ -437,3 +437,8 @@ def summarise(rb: RuleBook) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def criteria_ids(rb: RuleBook) -> frozenset[str]:
+    """Every unmodelled criterion id the rules ask about (answers are keyed by these)."""
+    return frozenset(u.id for jr in rb.files.values() for r in jr.rules for u in r.unmodelled)

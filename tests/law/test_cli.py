@@ -90,7 +90,7 @@ def test_what_if_table_from_json_file_computes_risk(
         "29d 16h left",
         "us-ca-ag",
         "*/register/controller",
-        "[verify]",
+        "[unverified: not",
     ):
         assert text in out, text
     assert not no_store.exists()
