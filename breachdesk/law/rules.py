@@ -121,6 +121,7 @@ ContentId = Literal[
     "credit_monitoring",
     "ftc_contact",
     "credit_agencies_contact",
+    "consequences",
 ]
 """Ids of notice paragraphs a statute requires; notice shaping maps each id to a paragraph."""
 

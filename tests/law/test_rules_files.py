@@ -65,7 +65,8 @@ def test_every_file_loads_and_every_rule_is_cited(path: Path) -> None:
     assert jr.rules, f"{path.name} has no rules"
     for rule in jr.rules:
         assert len(rule.citation) >= 5, rule.id
-        assert rule.last_verified is not None, rule.id
+        if rule.verified:  # the date compared; a rule never compared carries none
+            assert rule.last_verified is not None, rule.id
         assert rule.id.startswith(jr.jurisdiction.lower()), rule.id
     if jr.record_keeping is not None:
         assert jr.record_keeping.citation
