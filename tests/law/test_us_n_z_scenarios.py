@@ -91,7 +91,7 @@ def test_wa_name_and_full_date_of_birth_19_255_005() -> None:
     a = assess(sit("US-WA", 501, {"name", "date_of_birth"}))
     assert {"US-WA/individuals/shop", "US-WA/AG/shop"} <= keys(a)
     ob = {o.key: o for o in a.obligations}["US-WA/individuals/shop"]
-    assert ob.verified is False
+    assert ob.verified is True  # § 19.255.010 compared on 2026-11-30 (test_us_fulltext_wa)
     assert {"contact", "data_types", "date_of_breach"} <= set(ob.content_required_ids)
 
 
