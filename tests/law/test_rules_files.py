@@ -77,7 +77,7 @@ def test_every_file_loads_and_every_rule_is_cited(path: Path) -> None:
 
 def test_unverified_rows_say_so_in_their_obligation() -> None:
     s = situation(
-        {("US-TX", "shop"): 300},
+        {("US-TX", "shop"): 200},
         {"name", "ssn"},
         "attack",
         "2026-05-04T15:00:00+00:00",
