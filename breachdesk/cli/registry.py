@@ -23,7 +23,12 @@ registry_app = typer.Typer(
 
 @registry_app.command("import")
 def import_cmd(
-    file: Annotated[Path, typer.Argument(help="CSV, JSONL or Parquet file of customers.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV, JSONL or Parquet file of customers.", exists=True, dir_okay=False
+        ),
+    ],
     map_: Annotated[
         list[str] | None,
         typer.Option("--map", help="FIELD=COLUMN, e.g. --map email='E-Mail Address'. Repeatable."),

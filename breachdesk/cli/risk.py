@@ -15,7 +15,7 @@ from breachdesk.store.audit import default_actor
 
 
 def risk(
-    incident_id: Annotated[int, typer.Argument(help="Incident id.")],
+    incident_id: Annotated[int, typer.Argument(help="Incident id.", min=1)],
     answer: Annotated[
         list[str] | None,
         typer.Option(

@@ -179,7 +179,7 @@ def test_small_record_limit_from_cli(
 ) -> None:
     tmp_path = inputs(tmp_path)
     src = good_file(tmp_path)
-    assert run(["scan", str(src), "--max-record-mb", "0.0002", "--workers", "1"]) == 0
+    assert run(["scan", str(src), "--max-record-mb", "0.0002", "--workers", "1"]) == 3
     out = capsys.readouterr().out
     assert "line 3: record of 0.0 MB exceeds the 0.0 MB record limit" in out.replace("\n", "")
     # over-long records are scanned as raw slices: plain bodies still match, base64 ones cannot
