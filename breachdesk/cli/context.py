@@ -41,7 +41,7 @@ def finish(problems: int, what: str, strict: bool = False) -> None:
     if strict:
         raise StrictModeError(what, f"{problems:,} {noun} (--strict)")
     print(
-        f"breachdesk: {what} done with {problems:,} {noun} (listed above); the rest is stored",
+        f"breachdesk: {what} done with {problems:,} {noun}; the rest is stored",
         file=sys.stderr,
     )
     raise typer.Exit(ExitCode.PROBLEMS)

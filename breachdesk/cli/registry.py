@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -9,11 +11,12 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from breachdesk.cli.context import console, open_store, settings
+from breachdesk.cli.context import console, finish, open_store, settings
 from breachdesk.registry.entities import load_entities
 from breachdesk.registry.importer import import_registry
 from breachdesk.registry.index import build_index
 from breachdesk.registry.readers import parse_mapping
+from breachdesk.store.audit import append, default_actor
 from breachdesk.workspace import hasher
 
 registry_app = typer.Typer(
@@ -35,7 +38,11 @@ def import_cmd(
     ] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="csv, jsonl or parquet.")] = None,
 ) -> None:
-    """Import customers (upsert by customer id), write rejects, rebuild the index."""
+    """Import customers (upsert by customer id), write rejects, rebuild the index.
+
+    Exit 3 when rows were rejected (the rest is imported; each reject is in the
+    rejects file with its row number) or the file holds no rows.
+    """
     cfg = settings()
     keyed = hasher(cfg)
     entities = load_entities(cfg.entities_path)
@@ -63,6 +70,20 @@ def import_cmd(
         )
         bar.update(task, description="building the keyed index")
         stats = build_index(store, keyed, cfg.index_dir)
+        append(
+            store,
+            default_actor(cfg),
+            "registry.import",
+            "registry",
+            {
+                "file": file.name,
+                "rows": summary.rows_read,
+                "inserted": summary.inserted,
+                "updated": summary.updated,
+                "rejected": summary.rejected,
+                "warnings": summary.warnings,
+            },
+        )
     table = Table(title=f"registry import: {file}", show_header=False)
     table.add_row("rows read", f"{summary.rows_read:,}")
     table.add_row("inserted", f"{summary.inserted:,}")
@@ -77,6 +98,13 @@ def import_cmd(
         f"{stats.bytes_on_disk / 1e6:.1f} MB",
     )
     console.print(table)
+    fallbacks = Counter(r.reason for r in summary.rejects if r.field == "locale")
+    for reason, n in sorted(fallbacks.items()):
+        console.print(f"[yellow]locale[/] {n:,} customers: {reason}", soft_wrap=True)
+    if summary.rows_read == 0:
+        print(f"breachdesk: warning: {file}: no customer rows in the file", file=sys.stderr)
+        raise typer.Exit(3)
+    finish(summary.rejected, f"registry import of {file.name}")
 
 
 @registry_app.command("reindex")

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pycountry
@@ -34,6 +34,34 @@ BATCH = 5_000
 _SUBDIVISION = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
 _COUNTRIES = {c.alpha_2 for c in pycountry.countries}
 _SUBDIVISIONS = {s.code for s in pycountry.subdivisions}
+# The notice catalogs shipped with notify/, read as files (registry never imports notify).
+NOTICE_LOCALES_DIR = Path(__file__).resolve().parents[1] / "notify" / "locales"
+
+
+@cache
+def notice_locales(folder: Path = NOTICE_LOCALES_DIR) -> frozenset[str]:
+    """Languages a notice can be written in: English plus every shipped catalog."""
+    return frozenset({"en", *(p.parent.parent.name for p in folder.glob("*/LC_MESSAGES/*.po"))})
+
+
+@lru_cache(maxsize=512)
+def _country_language(country: str) -> str:
+    try:
+        return Locale.parse(f"und_{country}").language or "en"
+    except (ValueError, UnknownLocaleError):
+        return "en"
+
+
+def notice_fallback(locale: str, entity: Entity) -> str | None:
+    """The notice language used for ``locale`` when it has no catalog, else None.
+
+    Same rule as a customer without a locale: the entity's country language if a
+    catalog exists for it, else English."""
+    shipped = notice_locales()
+    if locale.split("_")[0] in shipped:
+        return None
+    lang = _country_language(entity.country)
+    return lang if lang in shipped else "en"
 
 
 @dataclass
@@ -130,6 +158,19 @@ def validate_row(
             problems.append(Reject(n, "warning", "locale", f"unknown locale {locale!r}; kept", cid))
         else:
             locale = canonical
+            fallback = notice_fallback(canonical, entities[entity])
+            if fallback is not None:
+                shipped = ", ".join(sorted(notice_locales()))
+                problems.append(
+                    Reject(
+                        n,
+                        "warning",
+                        "locale",
+                        f"no notice catalog for {canonical!r} (shipped: {shipped}); "
+                        f"notices fall back to {fallback!r}",
+                        cid,
+                    )
+                )
     phone = row.get("phone")
     if phone:
         try:
@@ -241,9 +282,9 @@ def import_registry(
         # upserts do not say which rows were new; the table's growth does
         summary.inserted = _count(store) - before
         summary.updated = summary.upserted - summary.inserted
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError as exc:  # UTF-16 text with a broken code unit
         raise InputError(
-            str(path), f"not UTF-8 text (byte {exc.start}); re-save as UTF-8"
+            str(path), f"not {exc.encoding} text near row {summary.rows_read + 1}"
         ) from None
     except csv.Error as exc:
         raise InputError(str(path), f"CSV error near row {summary.rows_read + 1}: {exc}") from None
