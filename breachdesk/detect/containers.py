@@ -48,6 +48,13 @@ class ContainerError(Exception):
         self.file = file
         self.reason = reason
 
+    @classmethod
+    def at(cls, file: str, reason: str) -> ContainerError:
+        """A skipped member: ``str()`` is ``file: reason``, ``.reason`` the reason alone."""
+        exc = cls(f"{file}: {reason}", file)
+        exc.reason = reason
+        return exc
+
 
 _DECODER_ERRORS = (
     zlib.error,
@@ -170,12 +177,12 @@ def _members(
     try:
         magic = _sniff(stream)
     except ContainerError as exc:
-        yield ContainerError(f"{exc.file or name}: {exc.reason}", exc.file or name)
+        yield ContainerError.at(exc.file or name, exc.reason)
         return
     if (depth > MAX_DEPTH and magic[:2] in (GZIP, ZIP[:2])) or (
         depth > MAX_DEPTH and magic == ZSTD
     ):
-        yield ContainerError(f"{name}: archives nested deeper than {MAX_DEPTH}; not opened", name)
+        yield ContainerError.at(name, f"archives nested deeper than {MAX_DEPTH}; not opened")
         return
     if magic[:2] == GZIP:
         inner = gzip.GzipFile(fileobj=stream, mode="rb")
@@ -213,19 +220,17 @@ def _zip(
         try:
             data = stream.read(NESTED_IN_MEMORY + 1)
         except ContainerError as exc:  # a truncated or damaged .zip.gz
-            yield ContainerError(f"{exc.file or name}: {exc.reason}", exc.file or name)
+            yield ContainerError.at(exc.file or name, exc.reason)
             return
         if len(data) > NESTED_IN_MEMORY:
-            yield ContainerError(
-                f"{name}: nested zip over {NESTED_IN_MEMORY:,} bytes; not opened", name
-            )
+            yield ContainerError.at(name, f"nested zip over {NESTED_IN_MEMORY:,} bytes; not opened")
             return
         stream = io.BytesIO(data)
     try:
         archive = stack.enter_context(zipfile.ZipFile(stream))
     except (*_DECODER_ERRORS, UnicodeDecodeError, EOFError) as exc:
         # UnicodeDecodeError: the UTF-8 name flag set on a name that is not UTF-8
-        yield ContainerError(f"{name}: not a readable zip ({_why(exc)})", name)
+        yield ContainerError.at(name, f"not a readable zip ({_why(exc)})")
         return
     for number, info in enumerate(archive.infolist(), start=1):
         if info.filename.endswith("/"):  # (is_dir() fails on an empty name)
@@ -233,16 +238,16 @@ def _zip(
         member = f"{name}!{info.filename or f'(member {number} has no name)'}"
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > max_total or (info.file_size > RATIO_FLOOR and ratio > max_ratio):
-            yield ContainerError(
-                f"{member}: decompression bomb guard: declares {info.file_size:,} bytes from "
-                f"{info.compress_size:,} (ratio {ratio:,.0f}x, cap {max_ratio}x); not opened",
+            yield ContainerError.at(
                 member,
+                f"decompression bomb guard: declares {info.file_size:,} bytes from "
+                f"{info.compress_size:,} (ratio {ratio:,.0f}x, cap {max_ratio}x); not opened",
             )
             continue
         try:
             inner = archive.open(info)
         except (*_DECODER_ERRORS, UnicodeDecodeError, EOFError) as exc:
-            yield ContainerError(f"{member}: cannot open ({_why(exc)})", member)
+            yield ContainerError.at(member, f"cannot open ({_why(exc)})")
             continue
         stack.enter_context(inner)
         capped = CappedStream(
