@@ -55,9 +55,10 @@ class InputError(BreachdeskError):
     def __init__(self, file: str, reason: str, record: str | None = None) -> None:
         self.file = file
         self.record = record
-        self.reason = reason
+        # one line, whatever a library's message held (newlines, control characters)
+        self.reason = " ".join("".join(c if c.isprintable() else " " for c in reason).split())
         where = f"{file}: {record}" if record else file
-        super().__init__(f"{where}: {reason}")
+        super().__init__(f"{where}: {self.reason}")
 
 
 class StrictModeError(InputError):

@@ -47,6 +47,10 @@ _KEYS = {
 }
 
 
+# LibYAML's safe loader when PyYAML has it: the same rules, far faster on a hostile file
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @dataclass(frozen=True)
 class WhatIf:
     situation: Situation
@@ -54,24 +58,42 @@ class WhatIf:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    """Parse the file; anything hostile (bytes, dates, keys, nesting) is one InputError."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         raise InputError(str(path), f"cannot read: {exc.strerror}") from exc
     try:
-        raw = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            str(path),
+            f"not UTF-8 text (byte 0x{data[exc.start]:02X} on line {line}); re-save as UTF-8",
+        ) from None
+    kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
+    try:
+        raw = json.loads(text) if kind == "JSON" else yaml.load(text, Loader=_LOADER)  # noqa: S506
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        kind = "JSON" if isinstance(exc, json.JSONDecodeError) else "YAML"
-        raise InputError(str(path), f"not valid {kind}: {syntax_error_line(exc)}") from exc
+        raise InputError(str(path), f"not valid {kind}: {syntax_error_line(exc)}") from None
+    except RecursionError:
+        raise InputError(str(path), f"not valid {kind}: nested too deeply") from None
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. a date like 2026-13-45
+        reason = " ".join(str(exc).split())[:160].encode("unicode_escape").decode()
+        raise InputError(str(path), f"not valid {kind}: {reason}") from None
     if not isinstance(raw, dict):
         raise InputError(
             str(path), "must be a mapping with residents, elements, cause, became_aware_at"
         )
+    odd = [k for k in raw if not isinstance(k, str)]
+    if odd:
+        raise InputError(
+            str(path), f"key {odd[0]!r} is not a name; allowed: {', '.join(sorted(_KEYS))}"
+        )
     unknown = sorted(set(raw) - _KEYS)
     if unknown:
-        raise InputError(
-            str(path), f"unknown keys {', '.join(unknown)}; allowed: {', '.join(sorted(_KEYS))}"
-        )
+        shown = ", ".join(k.encode("unicode_escape").decode() for k in unknown)
+        raise InputError(str(path), f"unknown keys {shown}; allowed: {', '.join(sorted(_KEYS))}")
     return raw
 
 
