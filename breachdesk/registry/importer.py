@@ -313,10 +313,12 @@ def _count(store: Store) -> int:
 
 
 def _write_rejects(rejects_dir: Path, source: Path, rejects: list[Reject]) -> Path:
-    rejects_dir.mkdir(parents=True, exist_ok=True)
+    rejects_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    rejects_dir.chmod(0o700)  # rejects name customers: private, however the folder was made
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = rejects_dir / f"{source.stem}-{stamp}.rejects.csv"
-    with out.open("w", newline="", encoding="utf-8") as fh:
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["row", "severity", "field", "reason", "customer_id"])
         for r in rejects:
