@@ -173,13 +173,25 @@ def run(argv: list[str] | None = None) -> int:
 
     Files and folders a command creates hold PII (the store, exports, missing lists,
     previews, reports), so they are created private: umask 077 gives files 0600 and
-    folders 0700 while the command runs.
+    folders 0700 while the command runs. SIGINT always interrupts (exit 130).
     """
     old_umask = os.umask(0o077)
+    _interruptible()
     try:
         return _run(argv)
     finally:
         os.umask(old_umask)
+
+
+def _interruptible() -> None:
+    """Ctrl-C/SIGINT interrupts, even when the parent left SIGINT ignored (a job started
+    in the background by a script, some process managers): the work is then recorded as
+    interrupted instead of running on, or being killed unrecorded."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _run(argv: list[str] | None) -> int:
@@ -200,7 +212,8 @@ def _run(argv: list[str] | None) -> int:
         _say(f"error: {exc.format_message()}")
         return exc.exit_code
     except BreachdeskError as exc:
-        kind = "usage error" if exc.exit_code == ExitCode.USAGE else "error"
+        kinds = {ExitCode.USAGE: "usage error", ExitCode.INTERRUPTED: "interrupted"}
+        kind = kinds.get(exc.exit_code, "error")  # type: ignore[call-overload]
         _say(f"{kind}: {exc}")
         return exc.exit_code
     except KeyboardInterrupt:
