@@ -11,6 +11,7 @@ from rich.table import Table
 
 from breachdesk.cli.context import console, open_store, settings
 from breachdesk.cli.paths import output_file, output_folder
+from breachdesk.incident.lifecycle import get_incident
 from breachdesk.incident.register import export_register, export_register_file
 from breachdesk.store import Store
 from breachdesk.store.audit import default_actor
@@ -42,6 +43,7 @@ def report(
         output_folder(out, "--out")
     cfg = settings()
     with open_store(cfg) as store:
+        get_incident(store, incident_id)
         if list_only or recipient is None:
             _print_list(store, incident_id)
             return

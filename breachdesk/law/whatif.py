@@ -18,6 +18,7 @@ For several holding entities give ``entities: [{id, legal_name, country}, ...]``
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,8 +48,17 @@ _KEYS = {
 }
 
 
-# LibYAML's safe loader when PyYAML has it: the same rules, far faster on a hostile file
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_BYTES = 1024 * 1024  # a what-if file is a few lines
+MAX_DEPTH = 64
+
+
+def _check_nesting(text: str) -> None:
+    """Refuse deep bracket nesting before a parser recurses into it (slowly)."""
+    depth = 0
+    for ch in re.findall(r"[\[\]{}]", text):
+        depth = depth + 1 if ch in "[{" else max(0, depth - 1)
+        if depth > MAX_DEPTH:
+            raise RecursionError
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,8 @@ class WhatIf:
 def _read(path: Path) -> dict[str, Any]:
     """Parse the file; anything hostile (bytes, dates, keys, nesting) is one InputError."""
     try:
+        if path.stat().st_size > MAX_BYTES:
+            raise InputError(str(path), f"over {MAX_BYTES:,} bytes; a what-if file is a few lines")
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(str(path), f"cannot read: {exc.strerror}") from exc
@@ -73,7 +85,8 @@ def _read(path: Path) -> dict[str, Any]:
         ) from None
     kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
     try:
-        raw = json.loads(text) if kind == "JSON" else yaml.load(text, Loader=_LOADER)  # noqa: S506
+        _check_nesting(text)
+        raw = json.loads(text) if kind == "JSON" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise InputError(str(path), f"not valid {kind}: {syntax_error_line(exc)}") from None
     except RecursionError:

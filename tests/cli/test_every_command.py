@@ -32,6 +32,8 @@ VALID: dict[str, str] = {
     "purpose": "campaign",
 }
 STATUS = {"incident status": "contained", "obligation status": "done"}
+# Options some commands need to be valid at all (one of several is required).
+EXTRA = {"incident attach": ["--all-unattached"], "incident edit": ["--description", "x"]}
 
 
 def _kind(param: Any) -> type | None:
@@ -116,7 +118,7 @@ def argv(
             args.append(value)
         else:
             opts += [p.opts[0], value]
-    return [*name.split(), *opts, "--", *args]
+    return [*name.split(), *EXTRA.get(name, []), *opts, "--", *args]
 
 
 def _one_line(err: str) -> str:
@@ -225,3 +227,16 @@ def test_folder_option_given_an_existing_file(
     rc = run([*cmd, str(f), "--", "1"])
     line = _one_line(capsys.readouterr().err)
     assert rc == ExitCode.USAGE and "not a folder" in line
+
+
+@pytest.mark.parametrize(
+    "name", [n for n, c in COMMANDS if any(p.name == "incident_id" for p in c.params)]
+)
+def test_an_incident_that_does_not_exist(
+    ws: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """`notify status 99` printed zeros: every command taking an incident id refuses it."""
+    capsys.readouterr()
+    rc = run(argv(name, _cmd(name), ws, tmp_path, ("incident_id", "99")))
+    line = _one_line(capsys.readouterr().err)
+    assert rc == ExitCode.USAGE and "incident 99" in line, line
