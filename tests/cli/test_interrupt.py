@@ -66,3 +66,39 @@ def test_sigint_records_an_interrupted_scan(
     capsys.readouterr()
     assert run(["scans", "1"]) == 0
     assert "interrupted (Ctrl-C); nothing stored" in capsys.readouterr().out
+
+
+def test_interrupted_send_is_audited_with_counts(
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Ctrl-C during delivery: exit 130, one line, and an end entry saying interrupted."""
+    from breachdesk.cli import notify as notify_cli
+    from breachdesk.store import Store
+    from breachdesk.store.audit import entries
+
+    customers = tmp_path / "c.csv"
+    customers.write_text(
+        "customer_id,email,full_name,country,entity\nc1,alice@example.com,Alice Smith,GB,shop-uk\n"
+    )
+    assert run(["registry", "import", str(customers)]) == 0
+    assert run(["incident", "open", "--title", "t", "--cause", "unknown",
+                "--became-aware-at", "2026-03-01T09:00Z"]) == 0  # fmt: skip
+
+    def ctrl_c(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(notify_cli, "deliver_with_progress", ctrl_c)
+    capsys.readouterr()
+    assert run(["notify", "send", "1", "--no-progress"]) == 130
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("breachdesk: interrupted: sending for incident 1")
+    store = Store.open(settings.database_url)
+    try:
+        end = entries(store, "incident:1", limit=1)[0]
+    finally:
+        store.dispose()
+    assert end.action == "notify.send.end" and end.details["outcome"] == "interrupted"
+    assert {"sent", "pending", "total"} <= set(end.details)
