@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -98,9 +98,8 @@ def import_cmd(
         f"{stats.bytes_on_disk / 1e6:.1f} MB",
     )
     console.print(table)
-    fallbacks = Counter(r.reason for r in summary.rejects if r.field == "locale")
-    for reason, n in sorted(fallbacks.items()):
-        console.print(f"[yellow]locale[/] {n:,} customers: {reason}", soft_wrap=True)
+    for line in summary.fallback_lines():
+        console.print(f"[yellow]locale[/] {escape(line)}", soft_wrap=True)
     if summary.rows_read == 0:
         print(f"breachdesk: warning: {file}: no customer rows in the file", file=sys.stderr)
         raise typer.Exit(3)

@@ -85,6 +85,16 @@ class ImportSummary:
     rejects_file: str | None = None
     rejects: list[Reject] = field(default_factory=list)
     by_country: dict[str, int] = field(default_factory=dict)
+    # locale without a notice catalog -> (customers, the notice language used instead)
+    locale_fallbacks: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+    def fallback_lines(self) -> list[str]:
+        shipped = ", ".join(sorted(notice_locales()))
+        return [
+            f"{n:,} customers with locale {loc!r}: no notice catalog (shipped: {shipped}); "
+            f"notices fall back to {fb!r}"
+            for loc, (n, fb) in sorted(self.locale_fallbacks.items())
+        ]
 
 
 @lru_cache(maxsize=4096)
@@ -158,19 +168,6 @@ def validate_row(
             problems.append(Reject(n, "warning", "locale", f"unknown locale {locale!r}; kept", cid))
         else:
             locale = canonical
-            fallback = notice_fallback(canonical, entities[entity])
-            if fallback is not None:
-                shipped = ", ".join(sorted(notice_locales()))
-                problems.append(
-                    Reject(
-                        n,
-                        "warning",
-                        "locale",
-                        f"no notice catalog for {canonical!r} (shipped: {shipped}); "
-                        f"notices fall back to {fallback!r}",
-                        cid,
-                    )
-                )
     phone = row.get("phone")
     if phone:
         try:
@@ -273,6 +270,7 @@ def import_registry(
                     )
                     summary.warnings += 1
                 batch[cid] = record
+                _note_fallback(summary, record, entities)
             if len(batch) >= BATCH:
                 _flush(store, batch.values(), summary)
                 batch.clear()
@@ -293,6 +291,18 @@ def import_registry(
     if summary.rejects:
         summary.rejects_file = str(_write_rejects(rejects_dir, path, summary.rejects))
     return summary
+
+
+def _note_fallback(
+    summary: ImportSummary, record: Mapping[str, object], entities: Mapping[str, Entity]
+) -> None:
+    locale = record.get("locale")
+    if not isinstance(locale, str) or not locale:
+        return
+    fallback = notice_fallback(locale, entities[str(record["entity"])])
+    if fallback is not None:
+        n, _ = summary.locale_fallbacks.get(locale, (0, fallback))
+        summary.locale_fallbacks[locale] = (n + 1, fallback)
 
 
 def _flush(store: Store, records: Iterable[dict[str, object]], summary: ImportSummary) -> None:

@@ -98,7 +98,7 @@ def test_locale_without_catalog_reports_the_fallback(
     )
     assert run(["registry", "import", str(src)]) == 0  # warnings only: all rows imported
     out = capsys.readouterr().out.replace("\n", "")
-    assert "1 customers: no notice catalog for 'pt_BR'" in out
+    assert "1 customers with locale 'pt_BR': no notice catalog" in out
     assert "notices fall back to 'de'" in out  # shop-de's language has a catalog
     assert "fr_CA" not in out
 
