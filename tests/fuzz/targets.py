@@ -9,7 +9,6 @@ crash. The same functions run over the committed seed corpora in the tests
 from __future__ import annotations
 
 import csv
-import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,9 +47,7 @@ def workspace() -> Workspace:
     from breachdesk.workspace import hasher, init_workspace
 
     root = Path(tempfile.mkdtemp(prefix="bd-fuzz-"))
-    os.environ["BREACHDESK_WORKSPACE"] = str(root / "ws")
-    os.environ["BREACHDESK_DATABASE_URL"] = f"sqlite:///{root / 'bd.db'}"
-    cfg = Settings()
+    cfg = Settings(workspace=root / "ws", database_url=f"sqlite:///{root / 'bd.db'}")
     init_workspace(cfg)
     store = Store.open(cfg.database_url)
     store.migrate()
