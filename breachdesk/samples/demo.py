@@ -200,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--log-mb", type=int, default=300, help="Size of the response logs in MB.")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args(argv)
+    os.umask(0o077)  # the sample registry, logs, notices and mail are PII-shaped: private
     run_demo(args.out, args.customers, args.log_mb, args.seed)
     return 0
 
