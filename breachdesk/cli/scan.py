@@ -92,11 +92,16 @@ def scan(
             )
         except KeyboardInterrupt:
             bar.stop()
-            n = _mark_interrupted(store, before, default_actor(cfg))
+            n = _mark_ended(store, before, default_actor(cfg), "interrupted", "Ctrl-C")
             raise Interrupted(
                 f"scan {n} interrupted and recorded as such; run the same scan again "
                 "(findings already stored are not duplicated)"
             ) from None
+        except Exception as exc:  # --strict, a lost store: the run must not stay "running"
+            bar.stop()
+            why = " ".join(str(exc).split())[:200] or type(exc).__name__
+            _mark_ended(store, before, default_actor(cfg), "failed", why)
+            raise
         append(
             store,
             default_actor(cfg),
@@ -119,21 +124,24 @@ def _last_scan_id(store: Store) -> int:
         return max(s.scalars(select(ScanRun.id)).all(), default=0)
 
 
-def _mark_interrupted(store: Store, after: int, actor: str) -> str:
-    """Record every run this command started as interrupted (with what it had read)."""
-    with store.session() as s:
-        runs = list(
-            s.scalars(select(ScanRun).where(ScanRun.id > after, ScanRun.status == "running"))
-        )
-        for run in runs:
-            run.status = "interrupted"
-            run.problems = [
-                *run.problems,
-                {"file": "", "record": None, "reason": "interrupted (Ctrl-C); nothing stored"},
-            ]
+def _mark_ended(store: Store, after: int, actor: str, status: str, why: str) -> str:
+    """Record every run this command started as ended (``interrupted`` or ``failed``)."""
+    try:
+        with store.session() as s:
+            runs = list(
+                s.scalars(select(ScanRun).where(ScanRun.id > after, ScanRun.status == "running"))
+            )
+            for run in runs:
+                run.status = status
+                run.problems = [
+                    *run.problems,
+                    {"file": "", "record": None, "reason": f"{status} ({why}); nothing stored"},
+                ]
+    except Exception:  # the store itself is gone: nothing more can be recorded
+        return "(not recorded)"
     ids = ",".join(str(r.id) for r in runs) or "(not started)"
     for r in runs:
-        append(store, actor, "scan.interrupted", f"scan:{r.id}", {"bytes": r.bytes_read})
+        append(store, actor, f"scan.{status}", f"scan:{r.id}", {"bytes": r.bytes_read})
     return ids
 
 

@@ -162,6 +162,23 @@ def test_strict_makes_a_problem_fatal(registry: Registry, tmp_path: Path) -> Non
         scan_paths(registry.store, registry.settings, [tmp_path], workers=1, strict=True)
 
 
+def test_strict_from_the_cli_exits_1_and_leaves_no_run_running(
+    registry: Registry, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    d = inputs(tmp_path)
+    good_file(d)
+    (d / "broken.har").write_text("not json", "utf-8")
+    assert run(["scan", str(d), "--workers", "1", "--strict"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "broken.har" in err[0] and "(--strict)" in err[0]
+    from sqlalchemy import select
+
+    from breachdesk.store.models import ScanRun
+
+    with registry.store.sessions() as s:
+        assert "running" not in set(s.scalars(select(ScanRun.status)))
+
+
 def test_cli_reports_one_line_errors(
     registry: Registry, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
