@@ -4,21 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from breachdesk.cli.context import console, open_store, settings
 from breachdesk.errors import UsageError
-from breachdesk.incident.affected import affected_customers
-from breachdesk.incident.attach import (
-    AttachResult,
-    attach_list,
-    attach_scan,
-    attach_unattached,
-    attach_window,
-)
 from breachdesk.incident.lifecycle import (
     CAUSES,
     NewIncident,
@@ -30,9 +22,12 @@ from breachdesk.incident.lifecycle import (
     set_status,
     update_text,
 )
-from breachdesk.incident.obligations import current_rows
-from breachdesk.reports.generate import list_reports
 from breachdesk.store.audit import default_actor
+
+if TYPE_CHECKING:
+    from breachdesk.incident.attach import AttachResult
+
+IncidentId = Annotated[int, typer.Argument(help="Incident id.", min=1)]
 
 incident_app = typer.Typer(
     help="Open, attach to, move and inspect incidents.", no_args_is_help=True
@@ -96,8 +91,12 @@ def list_cmd() -> None:
 
 
 @incident_app.command("show")
-def show_cmd(incident_id: Annotated[int, typer.Argument(help="Incident id.")]) -> None:
+def show_cmd(incident_id: IncidentId) -> None:
     """One incident: facts, status history and the size of its affected set."""
+    from breachdesk.incident.affected import affected_customers
+    from breachdesk.incident.obligations import current_rows
+    from breachdesk.reports.generate import list_reports
+
     with open_store(settings()) as store:
         inc = get_incident(store, incident_id)
         moves = history(store, incident_id)
@@ -136,7 +135,7 @@ def show_cmd(incident_id: Annotated[int, typer.Argument(help="Incident id.")]) -
 
 @incident_app.command("edit")
 def edit_cmd(
-    incident_id: Annotated[int, typer.Argument(help="Incident id.")],
+    incident_id: IncidentId,
     description: Annotated[str | None, typer.Option(help="What happened.")] = None,
     measures: Annotated[str | None, typer.Option(help="Measures taken or proposed.")] = None,
     consequences: Annotated[str | None, typer.Option(help="Likely consequences.")] = None,
@@ -167,7 +166,7 @@ def edit_cmd(
 
 @incident_app.command("status")
 def status_cmd(
-    incident_id: Annotated[int, typer.Argument(help="Incident id.")],
+    incident_id: IncidentId,
     status: Annotated[str, typer.Argument(help="open, contained, notifying or closed.")],
     reason: Annotated[str, typer.Option(help="Why (required when moving backwards).")] = "",
 ) -> None:
@@ -180,9 +179,9 @@ def status_cmd(
 
 @incident_app.command("attach")
 def attach_cmd(
-    incident_id: Annotated[int, typer.Argument(help="Incident id.")],
+    incident_id: IncidentId,
     scan: Annotated[
-        int | None, typer.Option("--scan", help="Attach every finding of scan N.")
+        int | None, typer.Option("--scan", help="Attach every finding of scan N.", min=1)
     ] = None,
     all_unattached: Annotated[
         bool, typer.Option("--all-unattached", help="Attach every finding no incident holds.")
@@ -190,13 +189,23 @@ def attach_cmd(
     since: Annotated[str | None, typer.Option(help="Attach findings seen from (ISO 8601).")] = None,
     until: Annotated[str | None, typer.Option(help="... up to (ISO 8601).")] = None,
     list_file: Annotated[
-        Path | None, typer.Option("--list", help="CSV with a customer_id or email column.")
+        Path | None,
+        typer.Option(
+            "--list", help="CSV with a customer_id or email column.", exists=True, dir_okay=False
+        ),
     ] = None,
     fields: Annotated[
         str, typer.Option(help="Exposed fields for list rows without a fields column.")
     ] = "email",
 ) -> None:
     """Attach findings (by scan, unattached, or time window) or an affected-customer list."""
+    from breachdesk.incident.attach import (
+        attach_list,
+        attach_scan,
+        attach_unattached,
+        attach_window,
+    )
+
     chosen = sum(
         x for x in (scan is not None, all_unattached, bool(since or until), list_file is not None)
     )

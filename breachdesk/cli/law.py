@@ -20,6 +20,16 @@ from breachdesk.law.risk import RiskResult
 from breachdesk.law.rules import criteria_ids, load_rulebook, summarise
 from breachdesk.law.whatif import load_what_if
 
+Rules = Annotated[
+    Path | None,
+    typer.Option(
+        "--rules",
+        help="Rules directory (default: the shipped rules).",
+        exists=True,
+        file_okay=False,
+    ),
+]
+
 
 def _parse_now(now: str | None) -> datetime:
     if now is None:
@@ -45,15 +55,18 @@ def print_risk(risk: RiskResult) -> None:
 def assess(
     what_if: Annotated[
         Path,
-        typer.Option("--what-if", help="YAML or JSON file describing a hypothetical incident."),
+        typer.Option(
+            "--what-if",
+            help="YAML or JSON file describing a hypothetical incident.",
+            exists=True,
+            dir_okay=False,
+        ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON.")] = False,
     now: Annotated[
         str | None, typer.Option(help="Evaluate 'time left' at this ISO time (default: now).")
     ] = None,
-    rules: Annotated[
-        Path | None, typer.Option("--rules", help="Rules directory (default: the shipped rules).")
-    ] = None,
+    rules: Rules = None,
 ) -> None:
     """Who must be told, by whom and by when, for a hypothetical incident. No store is used."""
     at = _parse_now(now)
@@ -72,9 +85,7 @@ def assess(
 
 
 def rules_list(
-    rules: Annotated[
-        Path | None, typer.Option("--rules", help="Rules directory (default: the shipped rules).")
-    ] = None,
+    rules: Rules = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Validate every rules file and list what each covers (fails on the first bad file)."""

@@ -10,9 +10,9 @@ import typer
 from rich.table import Table
 
 from breachdesk.cli.context import console, open_store, settings
+from breachdesk.cli.paths import output_file, output_folder
+from breachdesk.incident.lifecycle import get_incident
 from breachdesk.incident.register import export_register, export_register_file
-from breachdesk.reports.catalogue import default_catalogue
-from breachdesk.reports.generate import generate_report, list_reports
 from breachdesk.store import Store
 from breachdesk.store.audit import default_actor
 
@@ -20,7 +20,7 @@ register_app = typer.Typer(help="The breach register (GDPR Art. 33(5)).", no_arg
 
 
 def report(
-    incident_id: Annotated[int, typer.Argument(help="Incident id.")],
+    incident_id: Annotated[int, typer.Argument(help="Incident id.", min=1)],
     recipient: Annotated[
         str | None, typer.Option("--for", help="Regulator id, e.g. ICO, OPC, OAIC, CA-AG, TX-AG.")
     ] = None,
@@ -29,15 +29,21 @@ def report(
     ] = "md,json,pdf",
     phase: Annotated[str, typer.Option(help="initial, or update after an initial.")] = "initial",
     out: Annotated[
-        Path | None, typer.Option(help="Folder for the files (default <workspace>/reports).")
+        Path | None,
+        typer.Option(help="Folder for the files, created 0700 (default <workspace>/reports)."),
     ] = None,
     list_only: Annotated[
         bool, typer.Option("--list", help="List stored reports and known recipients.")
     ] = False,
 ) -> None:
     """Write a numbered regulator report (Markdown, JSON, PDF with charts); audited."""
+    from breachdesk.reports.generate import generate_report
+
+    if out is not None:
+        output_folder(out, "--out")
     cfg = settings()
     with open_store(cfg) as store:
+        get_incident(store, incident_id)
         if list_only or recipient is None:
             _print_list(store, incident_id)
             return
@@ -61,6 +67,9 @@ def report(
 
 
 def _print_list(store: Store, incident_id: int) -> None:
+    from breachdesk.reports.catalogue import default_catalogue
+    from breachdesk.reports.generate import list_reports
+
     t = Table(title=f"reports of incident {incident_id}")
     for col in ("report", "phase", "created (UTC)", "by", "sha256"):
         t.add_column(col)
@@ -82,6 +91,8 @@ def register_export(
     out: Annotated[Path | None, typer.Option(help="CSV file; default stdout.")] = None,
 ) -> None:
     """Export the breach register (facts, effects, remedial action) as CSV."""
+    if out is not None:
+        output_file(out, "--out")
     cfg = settings()
     with open_store(cfg) as store:
         if out is None:

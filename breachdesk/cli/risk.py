@@ -39,7 +39,7 @@ def split_law_answers(
 
 
 def risk(
-    incident_id: Annotated[int, typer.Argument(help="Incident id.")],
+    incident_id: Annotated[int, typer.Argument(help="Incident id.", min=1)],
     answer: Annotated[
         list[str] | None,
         typer.Option(

@@ -21,6 +21,7 @@ For several holding entities give ``entities: [{id, legal_name, country}, ...]``
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,19 @@ _KEYS = {
 }
 
 
+MAX_BYTES = 1024 * 1024  # a what-if file is a few lines
+MAX_DEPTH = 64
+
+
+def _check_nesting(text: str) -> None:
+    """Refuse deep bracket nesting before a parser recurses into it (slowly)."""
+    depth = 0
+    for ch in re.findall(r"[\[\]{}]", text):
+        depth = depth + 1 if ch in "[{" else max(0, depth - 1)
+        if depth > MAX_DEPTH:
+            raise RecursionError
+
+
 @dataclass(frozen=True)
 class WhatIf:
     situation: Situation
@@ -61,24 +75,45 @@ class WhatIf:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    """Parse the file; anything hostile (bytes, dates, keys, nesting) is one InputError."""
     try:
-        text = path.read_text(encoding="utf-8")
+        if path.stat().st_size > MAX_BYTES:
+            raise InputError(str(path), f"over {MAX_BYTES:,} bytes; a what-if file is a few lines")
+        data = path.read_bytes()
     except OSError as exc:
         raise InputError(str(path), f"cannot read: {exc.strerror}") from exc
     try:
-        raw = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            str(path),
+            f"not UTF-8 text (byte 0x{data[exc.start]:02X} on line {line}); re-save as UTF-8",
+        ) from None
+    kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
+    try:
+        _check_nesting(text)
+        raw = json.loads(text) if kind == "JSON" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        kind = "JSON" if isinstance(exc, json.JSONDecodeError) else "YAML"
-        raise InputError(str(path), f"not valid {kind}: {syntax_error_line(exc)}") from exc
+        raise InputError(str(path), f"not valid {kind}: {syntax_error_line(exc)}") from None
+    except RecursionError:
+        raise InputError(str(path), f"not valid {kind}: nested too deeply") from None
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. a date like 2026-13-45
+        reason = " ".join(str(exc).split())[:160].encode("unicode_escape").decode()
+        raise InputError(str(path), f"not valid {kind}: {reason}") from None
     if not isinstance(raw, dict):
         raise InputError(
             str(path), "must be a mapping with residents, elements, cause, became_aware_at"
         )
+    odd = [k for k in raw if not isinstance(k, str)]
+    if odd:
+        raise InputError(
+            str(path), f"key {odd[0]!r} is not a name; allowed: {', '.join(sorted(_KEYS))}"
+        )
     unknown = sorted(set(raw) - _KEYS)
     if unknown:
-        raise InputError(
-            str(path), f"unknown keys {', '.join(unknown)}; allowed: {', '.join(sorted(_KEYS))}"
-        )
+        shown = ", ".join(k.encode("unicode_escape").decode() for k in unknown)
+        raise InputError(str(path), f"unknown keys {shown}; allowed: {', '.join(sorted(_KEYS))}")
     return raw
 
 

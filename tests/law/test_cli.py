@@ -145,8 +145,8 @@ def test_bad_what_if_files_fail_in_one_line(
 def test_missing_file_and_bad_now(
     tmp_path: Path, no_store: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(["assess", "--what-if", str(tmp_path / "nope.yaml")]) == 1
-    assert "cannot read" in capsys.readouterr().err
+    assert run(["assess", "--what-if", str(tmp_path / "nope.yaml")]) == 2  # usage error
+    assert "nope.yaml' does not exist" in capsys.readouterr().err
     f = tmp_path / "w.yaml"
     f.write_text(WHAT_IF)
     assert run(["assess", "--what-if", str(f), "--now", "yesterday"]) == 2
