@@ -347,6 +347,7 @@ def start_tripwire(
         port=cfg.port,
         data_size_limit=cfg.max_bytes,
         decode_data=False,
+        enable_SMTPUTF8=True,  # canaries follow real addresses, non-ASCII ones included
         ident="breachdesk tripwire",
         ready_timeout=30.0,  # a busy machine can take seconds to start the loop
     )

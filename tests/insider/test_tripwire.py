@@ -247,3 +247,51 @@ def test_declared_oversize_alerts_at_rcpt_before_the_refusal(
     assert alert.problems == ["message refused at RCPT: declared SIZE 50,000,000 over the cap"]
     with registry.store.sessions() as s:
         assert len(s.scalars(select(TripwireAlert)).all()) == 1
+
+
+def test_a_canary_with_a_non_ascii_address_alerts_over_smtputf8(
+    settings: Any, store: Any, tmp_path: Path
+) -> None:
+    """Canaries follow the real rows, so where real addresses are written in Unicode
+    (jürgen.müller@…) canaries are too; the tripwire takes them over SMTPUTF8."""
+    from breachdesk.registry.entities import load_entities
+    from breachdesk.store.models import Customer
+    from breachdesk.workspace import hasher
+
+    people = [("Jürgen Müller", "jürgen.müller"), ("Zoë Lefèvre", "zoë.lefèvre")]
+    people += [("Sébastien Çelik", "sébastien.çelik"), ("Åsa Ødegård", "åsa.ødegård")]
+    with store.session() as s:
+        for i in range(40):
+            name, local = people[i % len(people)]
+            email = f"{local}{i}@bücherpost.example"
+            s.add(
+                Customer(
+                    customer_id=f"C{1000 + 7 * i:06d}",
+                    email=email,
+                    email_norm=email,
+                    full_name=name,
+                    country="DE",
+                    entity="shop-de",
+                )
+            )
+    keyed = hasher(settings)
+    out = tmp_path / "x.csv"
+    req = ExportRequest("Acme", "j.doe", "t", out, filters={"country": ["DE"]})
+    create_export(store, keyed, load_entities(settings.entities_path), req)
+    canaries = [r["email"] for r in read_rows(out) if CANARY in r["email"]]
+    assert canaries and all(not c.isascii() for c in canaries)
+    alerts: list[Alert] = []
+    cfg = TripwireConfig(port=free_port())
+    controller, _ = start_tripwire(store, keyed, cfg, alerts.append)
+    try:
+        with smtplib.SMTP("127.0.0.1", cfg.port) as smtp:
+            smtp.sendmail(
+                "news@acme.example",
+                [canaries[0]],
+                f"To: {canaries[0]}\r\nSubject: hi\r\n\r\nhello\r\n".encode(),
+                mail_options=["SMTPUTF8"],
+            )
+    finally:
+        controller.stop()
+    assert [a.canary for a in alerts] == [canaries[0]]
+    assert alerts[0].recipient == "Acme"  # the export it came from is named
