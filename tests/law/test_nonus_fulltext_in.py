@@ -76,3 +76,12 @@ def test_in_rules_not_in_force_before_13_may_2027() -> None:
         )
     )
     assert not any(k.startswith("IN/") and "register" not in k for k in keys)
+
+
+def test_in_section_17_purposes_exempt_every_intimation_when_answered_yes() -> None:
+    """DPDP Act s. 17(1): Chapter II except s. 8(1), (5) does not apply to the listed
+    purposes, so s. 8(6) intimations fall away; s. 17(2): the Act does not apply."""
+    a = assess(sit(10, {"name", "email"}))
+    assert "in-s17-exempt" in {q.id for q in a.open_questions}
+    keys = set(obligations(assess(sit(10, {"name", "email"}, answers={"in-s17-exempt": True}))))
+    assert not {"IN/DPB-initial/shop", "IN/DPB-report/shop", "IN/individuals/shop"} & keys
