@@ -34,13 +34,22 @@ def obligations(a: Assessment) -> dict[str, Any]:
     return {o.key: o for o in a.obligations}
 
 
-@pytest.mark.parametrize("state", ["mi", "mo", "ne", "va"])
+@pytest.mark.parametrize("state", ["mo", "ne", "va"])
 def test_rules_verified_with_a_source_for_each_element(state: str) -> None:
     """Every rule of these states was compared with the full section text element by element."""
     for rule in load_file(RULES_DIR / f"us-{state}.yaml").rules:
         assert rule.verified, rule.id
         assert {s.element for s in rule.sources} == set(SOURCE_ELEMENTS), rule.id
         assert rule.last_verified is not None, rule.id
+
+
+def test_mi_compared_in_full_but_unverified_while_a_2025_26_bill_is_unresolved() -> None:
+    """§§ 445.63, 445.72 were read in full (as amended 2010); a 2025-2026 bill rewriting them
+    passed the Senate, so the rules keep sources for every element but stay unverified."""
+    for rule in load_file(RULES_DIR / "us-mi.yaml").rules:
+        assert not rule.verified, rule.id
+        assert {s.element for s in rule.sources} == set(SOURCE_ELEMENTS), rule.id
+        assert any("not compared" in n for n in rule.notes), rule.id
 
 
 def test_mi_reporting_agencies_over_1000_told_number_and_timing_of_notices() -> None:
