@@ -21,6 +21,7 @@ from breachdesk.notify.catalogs import (
     translations,
 )
 from breachdesk.notify.codes import check_code, normalise_code, verification_code
+from breachdesk.notify.facts import RegulatorFact
 from breachdesk.notify.render import IncidentFacts, Renderer, about
 from breachdesk.notify.spec import TEMPLATES_DIR, load_spec
 from breachdesk.registry.entities import SEED, EntitiesFile
@@ -34,6 +35,17 @@ FACTS = IncidentFacts(
     became_aware_at=datetime(2026, 3, 2, 10, 0, tzinfo=UTC),
     measures="",
     total_affected=12_345,
+    regulators=(
+        RegulatorFact(
+            "ICO",
+            "Information Commissioner's Office (ICO)",
+            "regulator",
+            "GB",
+            "shop-uk",
+            True,
+            datetime(2026, 3, 3, 9, 0, tzinfo=UTC),
+        ),
+    ),
 )
 CTX = {
     "fields": ["email", "name", "password"],
@@ -42,8 +54,8 @@ CTX = {
     "recipients": 3,
     "public": False,
     "shaping": {"headings": "default", "omit": []},
-    "regulators_done": ["ICO"],
-    "regulators_pending": [],
+    "country": "GB",
+    "subdivision": None,
 }
 # locale -> (localised "12,000", localised month of 1 March 2026, a translated phrase)
 EXPECT = {
@@ -86,6 +98,7 @@ def test_catalogs_cover_every_message() -> None:
     for heads in spec.headings.values():
         wanted |= {v for v in heads.model_dump().values() if v}
     wanted |= set(spec.causes.values()) | set(spec.data_labels.values())
+    wanted |= set(spec.roles.values()) | set(spec.content_paragraphs.values())
     for locale in shipped_locales()[1:]:
         po = LOCALES_DIR / locale / "LC_MESSAGES" / "notice.po"
         with po.open("rb") as fh:
@@ -110,7 +123,10 @@ def test_content_fits_the_exposed_data() -> None:
         assert "two-factor authentication" in t
     assert "- password" in with_pw.text and "- password" not in no_pw.text
     assert "seen by 3 other people" in with_pw.text
-    assert "We have informed ICO." in with_pw.text
+    assert (
+        "On March 3, 2026 we reported the incident to the UK data protection authority "
+        "(Information Commissioner's Office, ICO)." in with_pw.text
+    )
     assert "You are one of about 12,000 customers" in with_pw.text
     assert "between March 1, 2026 and" not in with_pw.text  # same day shows once
     assert "The exposure happened on March 1, 2026." in with_pw.text
@@ -196,10 +212,11 @@ def test_about_rounds_counts() -> None:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("de-DE", "de"),
-        ("fr_CA", "fr"),
+        ("de-DE", "de-DE"),
+        ("fr_CA", "fr-CA"),
         ("ja", "ja"),
-        ("en-GB", "en"),
+        ("en-GB", "en-GB"),
+        ("it_IT", "it-IT"),
         ("pl-PL", None),
         ("xx-!!", None),
         (None, None),
