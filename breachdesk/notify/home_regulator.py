@@ -18,8 +18,15 @@ from breachdesk.law.situation import RISK_ORDER
 from breachdesk.notify.facts import IncidentFacts, RegulatorFact
 
 Kind = Literal["informed", "informing", "lead", "not_required", "unknown"]
-Reason = Literal["encrypted", "data", "risk", "threshold", "other"]
-_REASON_ORDER: tuple[Reason, ...] = ("encrypted", "data", "risk", "threshold", "other")
+Reason = Literal["encrypted", "data", "risk", "high_risk", "threshold", "other"]
+_REASON_ORDER: tuple[Reason, ...] = (
+    "encrypted",
+    "data",
+    "risk",
+    "high_risk",
+    "threshold",
+    "other",
+)
 
 
 @dataclass(frozen=True)
@@ -60,7 +67,7 @@ def _rule_reason(
         ):
             found.append(("data", 0))
         elif t.min_risk is not None and RISK_ORDER.get(facts.risk, 0) < RISK_ORDER[t.min_risk]:
-            found.append(("risk", 0))
+            found.append(("high_risk" if t.min_risk == "high" else "risk", 0))
         elif t.threshold is not None and not t.threshold.met(n):
             at_least = t.threshold.count + (1 if t.threshold.op == ">" else 0)
             found.append(("threshold", at_least))

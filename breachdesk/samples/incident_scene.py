@@ -194,7 +194,7 @@ def run_incident_scene(
             entity=entity,
             risk=summary,
         )
-        result.reports.append(f"{rep.recipient}-{rep.number:02d} ({rep.entity})")
+        result.reports.append(f"{rep.recipient}-{rep.number:02d}")
         result.files.extend(rep.files)
         name = f"{rep.recipient}-{rep.number:02d}"
         console.print(f"report {name} from {rep.entity}: {rep.files[-1].name}")
