@@ -14,6 +14,7 @@ from typing import Any
 
 from breachdesk.incident.affected import AffectedCustomer
 from breachdesk.incident.lifecycle import get_incident
+from breachdesk.notify.spec import load_spec
 from breachdesk.registry.entities import Entity
 from breachdesk.reports.facts import Clock, individuals_text, notice_facts, viewers
 from breachdesk.reports.obligations import Reportable
@@ -214,7 +215,7 @@ def build_context(
             "measures": inc.measures,
             "consequences": inc.consequences,
             "encrypted": inc.encrypted,
-            "not_exposed": list(inc.not_exposed or []),
+            "not_exposed": _labels(inc.not_exposed or []),
             "law_enforcement_text": law_enf
             or "No law enforcement agency is involved and notification was not delayed "
             "at the request of law enforcement.",
@@ -251,6 +252,12 @@ def build_context(
     if previous is not None:
         ctx["report"]["changes"] = changes(previous.content, ctx)
     return ctx
+
+
+def _labels(kinds: Sequence[str]) -> list[str]:
+    """Data kinds as people read them ("payment_card" -> "payment card details")."""
+    labels = load_spec().data_labels
+    return [labels.get(k, k.replace("_", " ")) for k in kinds]
 
 
 def _content(ob: Reportable) -> dict[str, list[str]]:

@@ -17,7 +17,7 @@ from breachdesk.cli.main import run
 from breachdesk.errors import UsageError
 from breachdesk.incident.affected import affected_customers
 from breachdesk.incident.attach import attach_scan
-from breachdesk.incident.lifecycle import NewIncident, open_incident
+from breachdesk.incident.lifecycle import NewIncident, open_incident, set_not_exposed
 from breachdesk.incident.obligations import refresh_obligations
 from breachdesk.incident.risk import add_overrides
 from breachdesk.notify.plan import plan
@@ -114,7 +114,7 @@ def _check_sections(world: World, iid: int, rep: GeneratedReport) -> None:
     assert len(pop) == row.residents == ctx["subjects"]
     elements = Counter(f for c in pop for f in c.fields)
     for name, n in elements.items():
-        assert f"  - {name}: {n} data subjects" in md
+        assert f"  - {name}: {n} data {'subject' if n == 1 else 'subjects'}" in md
     for code, n in Counter(c.country for c in pop).items():
         assert f"  - {code}: {n}" in md
     assert set(ctx["scope"]["by_country"]) == {c.country for c in pop}
@@ -189,7 +189,9 @@ def test_failed_and_pending_notices_are_reported_with_dates(world: World) -> Non
     pks = {world.pk("gb1")}
     _mark(world, iid, "sent", datetime(2018, 11, 23, 9, 0, tzinfo=UTC), pks)
     _mark(world, iid, "failed", datetime(2018, 11, 23, 9, 5, tzinfo=UTC), {world.pk("gb2")})
+    set_not_exposed(world.store, iid, "t", ["password", "payment_card"])
     rep = _report(world, iid, "ICO")
+    assert "- Not exposed: password, payment card details." in rep.markdown
     line = next(x for x in rep.markdown.splitlines() if "Art. 34" in x)
     assert line.startswith("- Communication to data subjects (Art. 34): required for 3 individ")
     assert "1 sent on 23 November 2018, 09:00" in line
