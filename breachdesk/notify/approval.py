@@ -46,8 +46,6 @@ _SAMPLE_CONTEXT: dict[str, Any] = {
     "recipients": 3,
     "public": False,
     "shaping": {"headings": "default", "omit": []},
-    "regulators_done": ["Sample Authority"],
-    "regulators_pending": [],
 }
 
 
@@ -84,7 +82,10 @@ def _samples(
         )
         seen.setdefault((n.entity, variant), n.context)
     if not seen:  # nothing planned yet: one synthetic sample per entity
-        return [(e, "default", _SAMPLE_CONTEXT) for e in sorted(entities)], 0
+        return [
+            (e, "default", _SAMPLE_CONTEXT | {"country": entities[e].country, "subdivision": None})
+            for e in sorted(entities)
+        ], 0
     return [(e, v, ctx) for (e, v), ctx in sorted(seen.items())], len(facts_notices)
 
 
