@@ -14,6 +14,7 @@ from typing import Any
 
 from breachdesk.incident.affected import AffectedCustomer
 from breachdesk.incident.lifecycle import get_incident
+from breachdesk.notify.shaping import content_shaping
 from breachdesk.notify.spec import load_spec
 from breachdesk.registry.entities import Entity
 from breachdesk.reports.facts import Clock, individuals_text, notice_facts, viewers
@@ -261,11 +262,26 @@ def _labels(kinds: Sequence[str]) -> list[str]:
 
 
 def _content(ob: Reportable) -> dict[str, list[str]]:
-    """Content ids the rules require of, and text they forbid in, this recipient's report."""
+    """Content ids the rules require of, and text they forbid in, this recipient's report;
+    for a sample consumer notice, the paragraphs and omissions the jurisdiction's rules
+    set for the notice to residents (the same data that shapes the customer notices)."""
     req: list[str] = []
     forbidden: list[str] = []
     for r in ob.rows:
         data = r.data or {}
         req += [i for i in data.get("content_required_ids") or [] if i not in req]
         forbidden += [f for f in data.get("content_forbidden") or [] if f not in forbidden]
-    return {"required_ids": req, "forbidden": forbidden}
+    out = {"required_ids": req, "forbidden": forbidden, "notice_paragraphs": [], "notice_omit": []}
+    if ob.spec.sample_notice:
+        spec = load_spec()
+        omit: set[str] = set()
+        paras: list[str] = []
+        for place in ob.spec.jurisdictions:
+            o, p = content_shaping(
+                place.split("-", 1)[0], place, spec.content_blocks, spec.content_paragraphs
+            )
+            omit |= o
+            paras += [i for i in p if i not in paras]
+        out["notice_paragraphs"] = [spec.content_paragraphs[i] for i in paras]
+        out["notice_omit"] = sorted(omit)
+    return out
