@@ -46,8 +46,11 @@ from breachdesk.notify.spec import (
     TEMPLATES_DIR,
     NoticeSpec,
     RegulatorName,
+    Shaping,
     load_regulators,
+    load_shaping,
     load_spec,
+    shaping_for,
 )
 from breachdesk.registry.entities import Entity
 
@@ -180,6 +183,10 @@ class Renderer:
         return files + sorted(self.locales_dir.glob("*/LC_MESSAGES/*.po"))
 
     @cached_property
+    def place_rules(self) -> dict[str, Shaping]:
+        return load_shaping(self.templates_dir)
+
+    @cached_property
     def regulators(self) -> dict[str, RegulatorName]:
         return load_regulators(self.templates_dir)
 
@@ -220,7 +227,9 @@ class Renderer:
         omit, paragraphs = content_shaping(
             country, subdivision, self.spec.content_blocks, self.spec.content_paragraphs
         )
-        omit |= set(shaping.get("omit", []))
+        # the jurisdiction rules of shaping.yaml hold whatever the planned context says
+        place_rule = shaping_for(self.place_rules, country or "", subdivision)
+        omit |= set(shaping.get("omit", [])) | set(place_rule.omit)
         home = home_regulator(facts, country or "", subdivision, entity.id, entity.country)
         cause_msg = self.spec.causes.get(facts.cause, self.spec.causes.get("unknown", ""))
         role = self.spec.roles.get(entity.country) or self.spec.roles["default"]
