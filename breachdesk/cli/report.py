@@ -60,10 +60,12 @@ def report(
             actor=default_actor(cfg),
             entity=entity,
         )
+    n = result.content["subjects"]
     console.print(
         f"report {result.recipient}-{result.number:02d} from {result.entity} ({result.phase}) "
         f"for incident "
-        f"{incident_id}: {result.content['subjects']:,} data subjects, sha256 {result.sha256[:16]}"
+        f"{incident_id}: {n:,} data {'subject' if n == 1 else 'subjects'}, "
+        f"sha256 {result.sha256[:16]}"
     )
     for f in result.files:
         console.print(f"  {f}")

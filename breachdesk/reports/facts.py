@@ -162,7 +162,6 @@ def individuals_text(required: dict[str, Any] | None, n: dict[str, Any]) -> str:
         parts.append(f"{n['held']:,} held back ({reasons})")
     if n["not_planned"]:
         parts.append(f"{n['not_planned']:,} not planned")
-    lead = "" if required is not None else "notices were nevertheless planned: "
-    return f"{head}; {lead}{n['planned']:,} notices planned on {n['planned_at']}: " + (
-        "; ".join(parts) + "."
-    )
+    lead = "" if required is not None else "nevertheless "
+    planned = f"{n['planned']:,} {'notice was' if n['planned'] == 1 else 'notices were'}"
+    return f"{head}; {lead}{planned} planned on {n['planned_at']}: " + "; ".join(parts) + "."

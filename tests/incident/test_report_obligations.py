@@ -178,7 +178,7 @@ def test_update_report_states_the_notices_sent(world: World) -> None:
     assert "No change in the recorded facts" not in md
     assert "notices sent: 0 → 2" in md and "notices to individuals planned: 0 → 2" in md
     assert "2 sent on 27 November 2018, 10:16" in md  # Europe/London = UTC in November
-    assert "not required on the current assessment; notices were nevertheless planned" in md
+    assert "not required on the current assessment; nevertheless 2 notices were planned on" in md
     _check_sections(world, iid, upd)
 
 

@@ -21,7 +21,7 @@ DESCRIPTION = "Cached order pages were shown to other signed-in shoppers."
 ROWS = [
     ("ma1", "mary@example.com", "Mary Lee", "US", "US-MA", "shop-us", "en-US", "email,name,ssn"),
     ("ma-de", "uwe@example.com", "Uwe Kühn", "US", "US-MA", "shop-us", "de-DE", "email,name,ssn"),
-    ("ca1", "carol@example.com", "Carol Jones", "US", "US-CA", "shop-us", "en-US", "email,name,ssn"),
+    ("ca1", "carol@example.com", "Carol Jo", "US", "US-CA", "shop-us", "en-US", "email,name,ssn"),
 ]
 
 
