@@ -69,24 +69,30 @@ def templates_digest(renderer: Renderer) -> str:
 
 def _samples(
     store: Store, incident_id: int, entities: dict[str, Entity], templates_dir: Path
-) -> tuple[list[tuple[str, str, dict[str, Any]]], int]:
-    """(entity, variant, context) per entity and shaping of the incident, and its total."""
+) -> tuple[list[tuple[str, str, dict[str, Any]]], int, dict[str, set[str]]]:
+    """(entity, variant, context) per entity and shaping of the incident, its total, and
+    the full locales (``en-GB``) each entity's customers are written to."""
     facts_notices = customer_notices(store, incident_id, load_shaping(templates_dir))[1]
     seen: dict[tuple[str, str], dict[str, Any]] = {}
+    used: dict[str, set[str]] = {}
     for n in facts_notices:
         if n.entity not in entities:
             continue
+        chosen = supported_locale(n.locale) if n.locale else None
+        if chosen is not None:
+            used.setdefault(n.entity, set()).add(chosen)
         shaping = n.context.get("shaping", {})
         variant = shaping.get("headings", "default") + (
             "-omit-" + "-".join(sorted(shaping["omit"])) if shaping.get("omit") else ""
         )
         seen.setdefault((n.entity, variant), n.context)
     if not seen:  # nothing planned yet: one synthetic sample per entity
-        return [
+        synthetic = [
             (e, "default", _SAMPLE_CONTEXT | {"country": entities[e].country, "subdivision": None})
             for e in sorted(entities)
-        ], 0
-    return [(e, v, ctx) for (e, v), ctx in sorted(seen.items())], len(facts_notices)
+        ]
+        return synthetic, 0, used
+    return [(e, v, ctx) for (e, v), ctx in sorted(seen.items())], len(facts_notices), used
 
 
 def preview(
@@ -96,17 +102,21 @@ def preview(
     out_dir: Path | None,
     templates_dir: Path = TEMPLATES_DIR,
 ) -> PreviewResult:
-    """Render and check samples per entity and locale; write them when ``out_dir`` is given."""
+    """Render and check samples per entity in every shipped language and in every full
+    locale the entity's customers read (en-GB dates differ from en); write them when
+    ``out_dir`` is given."""
     renderer = Renderer(templates_dir)
     entities = load_entities(cfg.entities_path)
     key = load_key(cfg)
-    samples, total = _samples(store, incident_id, entities, templates_dir)
+    samples, total, used = _samples(store, incident_id, entities, templates_dir)
     facts = incident_facts(store, incident_id, total_affected=total)
     result = PreviewResult(incident_id, out_dir or Path("."), templates_digest(renderer))
     code = verification_code(key, incident_id, "sample")
     for entity_id, variant, ctx in samples:
         entity = entities[entity_id]
-        for locale in shipped_locales(renderer.locales_dir):
+        languages = shipped_locales(renderer.locales_dir)
+        locales = [*languages, *sorted(used.get(entity_id, set()) - set(languages))]
+        for locale in locales:
             rendered = renderer.render(facts, entity, ctx, SAMPLE_NAME, locale, code)
             renderer.check(
                 rendered,
@@ -125,6 +135,7 @@ def preview(
             result.files += [txt, html]
     result.entities = sorted({e for e, _, _ in samples})
     result.locales = list(shipped_locales(renderer.locales_dir))
+    result.locales += sorted(set().union(*used.values()) - set(result.locales)) if used else []
     return result
 
 

@@ -193,13 +193,16 @@ def test_preview_fails_when_an_element_renders_empty(world, tmp_path: Path) -> N
 
 def test_preview_writes_samples_per_entity_and_locale(world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = preview(world.store, world.settings, world.incident_id, tmp_path / "out")
-    assert set(result.locales) == set(EXPECT)
+    # every shipped language, and the full locales customers read (en-GB is not en)
+    assert set(result.locales) >= set(EXPECT) | {"en-GB", "de-DE", "ja-JP"}
     assert "shop-jp" in result.entities and "shop-us" in result.entities
     names = {
         p.relative_to(tmp_path / "out" / f"incident-{world.incident_id}").as_posix()
         for p in result.files
     }
-    assert "shop-jp/ja.default.txt" in names
+    assert "shop-jp/ja.default.txt" in names and "shop-uk/en-GB.default.txt" in names
+    gb = tmp_path / "out" / f"incident-{world.incident_id}" / "shop-uk" / "en-GB.default.txt"
+    assert "2 March 2026" in gb.read_text(encoding="utf-8")
     assert "shop-us/en.california.html" in names
     assert "shop-us/en.default-omit-scope_count-what_happened.txt" in names
     assert all(p.stat().st_size > 200 for p in result.files)
