@@ -234,6 +234,7 @@ def build_context(
         "scope": {
             "total_affected": len({c.customer_pk for c in pop}),
             "elements": dict(sorted(elements.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "labels": dict(zip(elements, _labels(list(elements)), strict=True)),
             "by_country": dict(Counter(c.country for c in pop).most_common()),
             "by_subdivision": dict(
                 Counter(c.subdivision or f"{c.country}-?" for c in pop).most_common()

@@ -233,6 +233,7 @@ def test_ca_sample_only_where_due_and_counts_from_the_outbox(world: World) -> No
         in rep2.markdown
     )
     assert "201 are still waiting to be sent" in rep2.markdown
+    assert "- Social Security number\n" in rep2.markdown and "- ssn\n" not in rep2.markdown
     assert "| Times | America/Los_Angeles (local time) |" in rep2.markdown
     assert ISO_TIME.search(rep2.markdown) is None
     assert "+00:00" not in rep2.markdown
