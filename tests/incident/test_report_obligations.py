@@ -254,3 +254,16 @@ def test_report_list_and_usage_error_through_the_cli(
     args = ["report", str(iid), "--for", "ICO", "--entity", "shop-uk", "--format", "md"]
     assert run([*args, "--out", out_dir]) == 0
     assert "from shop-uk" in capsys.readouterr().out
+
+
+def test_report_says_when_the_assessment_is_out_of_date(world: World) -> None:
+    _customers(world, [("gb3", "GB", None, "shop-uk")])
+    iid = _incident(world, ["gb1", "gb2"], "email,name", "risk")
+    sid = world.scan([("gb3", "email,name", "public", timedelta(hours=3))])
+    attach_scan(world.store, iid, sid, "t")  # a new finding, obligations not re-assessed
+    rep = _report(world, iid, "ICO")
+    assert rep.content["subjects"] == 3
+    assert (
+        "**The obligation was assessed for 2 residents; the store now holds 3 affected "
+        "residents it covers. Re-run `breachdesk obligations 1` before submitting.**"
+    ) in rep.markdown
