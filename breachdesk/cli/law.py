@@ -14,9 +14,10 @@ from rich.table import Table
 from breachdesk.cli.context import console
 from breachdesk.errors import UsageError
 from breachdesk.law.engine import assess as assess_situation
+from breachdesk.law.engine import default_rulebook
 from breachdesk.law.render import assessment_json, print_assessment
 from breachdesk.law.risk import RiskResult
-from breachdesk.law.rules import load_rulebook, summarise
+from breachdesk.law.rules import criteria_ids, load_rulebook, summarise
 from breachdesk.law.whatif import load_what_if
 
 
@@ -56,8 +57,8 @@ def assess(
 ) -> None:
     """Who must be told, by whom and by when, for a hypothetical incident. No store is used."""
     at = _parse_now(now)
-    rulebook = load_rulebook(rules) if rules is not None else None
-    wi = load_what_if(what_if)
+    rulebook = load_rulebook(rules) if rules is not None else default_rulebook()
+    wi = load_what_if(what_if, criteria_ids(rulebook))
     result = assess_situation(wi.situation, rulebook)
     if as_json:
         out = assessment_json(result, now=at)

@@ -9,7 +9,10 @@
     risk: risk                                    # optional: unlikely|risk|high (else ENISA)
     risk_answers: {recipients: known}             # optional ENISA answers
     entity: {id: shop-uk, legal_name: Shop Ltd, country: GB}   # optional
-    encrypted: false                              # optional
+    encrypted: false                              # optional: data encrypted ...
+    key_compromised: false                        # ... and was the key also taken?
+    redacted: false                               # optional; unusable: false likewise
+    answers: {br-large-scale: yes}                # optional: unmodelled criteria, by id
 
 For several holding entities give ``entities: [{id, legal_name, country}, ...]`` and
 ``groups: [{jurisdiction, entity, count}, ...]`` instead of ``entity`` and ``residents``.
@@ -42,6 +45,10 @@ _KEYS = {
     "entity",
     "entities",
     "encrypted",
+    "key_compromised",
+    "redacted",
+    "unusable",
+    "answers",
     "incident_ref",
     "title",
 }
@@ -100,8 +107,39 @@ def _groups(raw: dict[str, Any], default_entity: str) -> list[Any]:
     ]
 
 
-def load_what_if(path: Path) -> WhatIf:
-    """Read and validate a what-if file; every problem names the file and the field."""
+_YES = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false": False}
+
+
+def parse_answer(value: object) -> bool:
+    """``yes``/``no`` (or YAML booleans) -> bool; anything else is a ValueError."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _YES:
+        return _YES[value.strip().lower()]
+    raise ValueError(f"answer {value!r} is not yes or no")
+
+
+def _answers(raw: object, known: frozenset[str] | None) -> dict[str, bool]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ValueError("answers must map criterion ids to yes or no")
+    out = {str(k): parse_answer(v) for k, v in raw.items()}
+    unknown = sorted(set(out) - known) if known is not None else []
+    if unknown:
+        raise ValueError(
+            f"answers: {unknown[0]} is not a criterion of any rule; "
+            f"known: {', '.join(sorted(known or ())) or '(none)'}"
+        )
+    return out
+
+
+def load_what_if(path: Path, known_criteria: frozenset[str] | None = None) -> WhatIf:
+    """Read and validate a what-if file; every problem names the file and the field.
+
+    ``known_criteria``: the unmodelled criterion ids the rules ask about
+    (:func:`breachdesk.law.rules.criteria_ids`); an answer to any other id is an error.
+    """
     raw = _read(path)
     field = "entities"
     try:
@@ -110,6 +148,8 @@ def load_what_if(path: Path) -> WhatIf:
         groups = [AffectedGroup.model_validate(g) for g in _groups(raw, entities[0].id)]
         field = "risk_answers"
         answers = RiskAnswers.model_validate(raw.get("risk_answers") or {})
+        field = "answers"
+        _answers(raw.get("answers"), known_criteria)
         field = "situation"
         situation = Situation.model_validate(
             {
@@ -120,6 +160,10 @@ def load_what_if(path: Path) -> WhatIf:
                 "risk": raw.get("risk") or "risk",
                 "entities": {e.id: e for e in entities},
                 "encrypted": raw.get("encrypted", False),
+                "key_compromised": raw.get("key_compromised", False),
+                "redacted": raw.get("redacted", False),
+                "unusable": raw.get("unusable", False),
+                "answers": _answers(raw.get("answers"), known_criteria),
                 "incident_ref": raw.get("incident_ref") or raw.get("title"),
             }
         )
