@@ -66,6 +66,8 @@ class IncidentFacts:
     elements: frozenset[str] = frozenset()
     risk: str = "unknown"
     encrypted: bool = False
+    key_compromised: bool = False
+    answers: tuple[tuple[str, bool], ...] = ()  # the DPO's yes/no to unmodelled criteria
     residents: tuple[tuple[str, str, int], ...] = field(default=())  # (place, entity, n)
     fallbacks: tuple[tuple[str, str], ...] = ()  # approved (language, used instead)
 
@@ -169,7 +171,9 @@ def incident_facts(store: Store, incident_id: int, total_affected: int) -> Incid
         regulators=_regulators(store, incident_id),
         elements=frozenset(situation.elements),
         risk=situation.risk,
-        encrypted=inc.encrypted,
+        encrypted=situation.encrypted,
+        key_compromised=situation.key_compromised,
+        answers=tuple(sorted(situation.answers.items())),
         residents=tuple(sorted((p, e, n) for (p, e), n in residents.items())),
         fallbacks=approved_fallbacks(store, incident_id),
     )

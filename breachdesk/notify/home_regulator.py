@@ -1,9 +1,12 @@
 """Was the regulator of the customer's own country (or state) told, and if not, why not?
 
 Read from the obligations the law engine persisted (``IncidentFacts.regulators``); when
-no regulator obligation covers the customer, the regulator rules of the customer's
-place are checked against the incident's inputs to name the reason in plain words:
-the data involved, the risk, a residents threshold, encryption, or no rules at all.
+no regulator obligation covers the customer, the law engine's own decision
+(:func:`breachdesk.law.decision.decide`) is taken for the regulator rules of the
+customer's place with the incident's inputs, and its cause named in plain words: an
+exemption (encryption, a harm threshold), the data involved, the risk, a residents
+threshold. Where a rule would fire, or waits on a question to the DPO, nothing is
+claimed: the notice says the assessment is still open.
 """
 
 from __future__ import annotations
@@ -12,9 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from pydantic import ValidationError
+
+from breachdesk.law.conditions import exemption_outcome
+from breachdesk.law.decision import decide
 from breachdesk.law.engine import default_rulebook
 from breachdesk.law.rules import JurisdictionRules, Rule
-from breachdesk.law.situation import RISK_ORDER
+from breachdesk.law.situation import RISK_ORDER, Situation
 from breachdesk.notify.facts import IncidentFacts, RegulatorFact
 
 Kind = Literal["informed", "informing", "lead", "not_required", "unknown"]
@@ -49,17 +56,21 @@ def _mine(facts: IncidentFacts, entity: str) -> list[RegulatorFact]:
     return [r for r in facts.regulators if r.entity in (None, entity)]
 
 
-def _rule_reason(
-    rule: Rule, jr: JurisdictionRules, facts: IncidentFacts, n: int
-) -> tuple[Reason, int] | None:
-    """Why ``rule`` does not fire for these inputs (None when it would)."""
-    if rule.requires is not None:  # e.g. the AG hears only when residents are notified
-        first = next((r for r in jr.rules if r.id == rule.requires), None)
-        why = _rule_reason(first, jr, facts, n) if first is not None else None
-        if why is not None:
-            return why
-    if rule.encrypted_exempt and facts.encrypted:
-        return "encrypted", 0
+def _situation(facts: IncidentFacts) -> Situation:
+    return Situation(
+        groups=[],
+        elements=facts.elements,
+        cause=facts.cause,
+        became_aware_at=facts.became_aware_at,
+        risk=facts.risk,
+        encrypted=facts.encrypted,
+        key_compromised=facts.key_compromised,
+        answers=dict(facts.answers),
+    )
+
+
+def _trigger_reason(rule: Rule, facts: IncidentFacts, n: int) -> tuple[Reason, int]:
+    """Which condition kept the rule's triggers from matching, most telling first."""
     found: list[tuple[Reason, int]] = []
     for t in rule.triggers:
         if t.elements_any_of is not None and not any(
@@ -71,13 +82,35 @@ def _rule_reason(
         elif t.threshold is not None and not t.threshold.met(n):
             at_least = t.threshold.count + (1 if t.threshold.op == ">" else 0)
             found.append(("threshold", at_least))
-        elif t.causes is not None:
-            found.append(("other", 0))
         else:
-            return None
-    if not found:
-        return None
+            found.append(("other", 0))
     return min(found, key=lambda r: _REASON_ORDER.index(r[0]))
+
+
+def _rule_reason(
+    rule: Rule, jr: JurisdictionRules, facts: IncidentFacts, n: int
+) -> tuple[Reason, int] | None:
+    """Why ``rule`` does not fire for these inputs; None when it fires or when the
+    answer waits on a question to the DPO (nothing may then be claimed)."""
+    if rule.requires is not None:  # e.g. the AG hears only when residents are notified
+        first = next((r for r in jr.rules if r.id == rule.requires), None)
+        why = _rule_reason(first, jr, facts, n) if first is not None else None
+        if why is not None:
+            return why
+    try:
+        s = _situation(facts)
+    except ValidationError:  # no risk level or elements known yet: nothing to explain
+        return None
+    d = decide(rule, jr, s, n)
+    if d.reason is None or d.questions:
+        return None
+    for ex in rule.exemptions:
+        if exemption_outcome(ex, s)[0]:
+            kind: Reason = {"encryption": "encrypted", "harm_threshold": "risk"}.get(
+                ex.kind, "other"
+            )  # type: ignore[assignment]
+            return kind, 0
+    return _trigger_reason(rule, facts, n)
 
 
 def _authority_short(jr: JurisdictionRules, rule: Rule, place: str, home: str) -> str:

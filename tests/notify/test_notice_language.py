@@ -233,3 +233,26 @@ def test_texts_file_and_locale_option_through_the_cli(
     assert inc.texts["ja"]["measures"] == "キャッシュを停止"
     assert inc.not_exposed == ["password", "payment_card"]
     assert inc.measures == ENGLISH_MEASURES  # the English source text is untouched
+
+
+def test_home_regulator_not_told_because_the_data_was_encrypted(
+    store: Store, settings: Settings
+) -> None:
+    from breachdesk.store.models.incidents import Incident
+
+    iid = make_incident(
+        store,
+        [("tx9", "t9@example.com", "Tia", "US", "US-TX", "shop-us", "en-US", "email,name,ssn")],
+    )
+    with store.session() as s:
+        inc = s.get(Incident, iid)
+        assert inc is not None
+        inc.encrypted = True
+    add_overrides(store, iid, [("level", "high")], "SSNs in the file", "t")
+    refresh_obligations(store, settings, iid, "t")
+    r, _ = _render(store, settings, iid, "tx9")
+    assert (
+        "We have not informed the Texas Attorney General, because the data was encrypted and "
+        "the key was not exposed; in that case the law where you live (Texas) does not "
+        "require a report." in r.text
+    )
