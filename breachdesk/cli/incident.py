@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+import yaml
 from rich.table import Table
 
 from breachdesk.cli.context import console, open_store, settings
-from breachdesk.errors import UsageError
+from breachdesk.cli.paths import input_file
+from breachdesk.errors import InputError, UsageError
 from breachdesk.incident.lifecycle import (
     CAUSES,
     NewIncident,
@@ -19,6 +21,8 @@ from breachdesk.incident.lifecycle import (
     list_incidents,
     open_incident,
     parse_time,
+    set_locale_texts,
+    set_not_exposed,
     set_status,
     update_text,
 )
@@ -142,8 +146,49 @@ def edit_cmd(
     law_enforcement: Annotated[
         str | None, typer.Option(help="Police involvement, and any delay they asked for.")
     ] = None,
+    locale: Annotated[
+        str | None,
+        typer.Option(
+            help="The language of --description/--measures for customer notices "
+            "(de, fr-CA...); without it they are the English source texts reports quote."
+        ),
+    ] = None,
+    texts: Annotated[
+        Path | None,
+        typer.Option(
+            help="YAML file of texts per language: {de: {description: ..., measures: ...}}."
+        ),
+    ] = None,
+    not_exposed: Annotated[
+        str | None,
+        typer.Option(
+            help="Kinds of data NOT exposed, told to customers (e.g. password,payment_card)."
+        ),
+    ] = None,
 ) -> None:
-    """Update the facts that reports quote (audited by field name)."""
+    """Update the facts that reports and notices quote (audited by field name)."""
+    cfg = settings()
+    if locale is not None or texts is not None or not_exposed is not None:
+        per_locale = _texts_file(texts) if texts is not None else {}
+        if locale is not None:
+            if consequences is not None or law_enforcement is not None:
+                raise UsageError("--locale applies to --description and --measures only")
+            given_l = {
+                k: v for k, v in {"description": description, "measures": measures}.items() if v
+            }
+            if not given_l:
+                raise UsageError("--locale needs --description or --measures")
+            per_locale.setdefault(locale, {}).update(given_l)
+            description = measures = None
+        with open_store(cfg) as store:
+            if per_locale:
+                set_locale_texts(store, incident_id, default_actor(cfg), per_locale)
+            if not_exposed is not None:
+                set_not_exposed(store, incident_id, default_actor(cfg), not_exposed.split(","))
+        done = sorted(per_locale) + (["not exposed"] if not_exposed is not None else [])
+        console.print(f"incident {incident_id}: updated texts ({', '.join(done)})")
+        if all(v is None for v in (description, measures, consequences, law_enforcement)):
+            return
     given = {
         k: v
         for k, v in {
@@ -158,10 +203,24 @@ def edit_cmd(
         raise UsageError(
             "give at least one of --description, --measures, --consequences, --law-enforcement"
         )
-    cfg = settings()
     with open_store(cfg) as store:
         update_text(store, incident_id, default_actor(cfg), **given)
     console.print(f"incident {incident_id}: updated {', '.join(sorted(given))}")
+
+
+def _texts_file(path: Path) -> dict[str, dict[str, str]]:
+    input_file(path, "--texts")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            str(path), f"not UTF-8 text (byte {exc.start}); save it as UTF-8"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise InputError(str(path), f"not valid YAML: {exc}") from None
+    if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
+        raise UsageError(f"{path}: write one mapping per language, e.g. de: {{measures: ...}}")
+    return {str(k): {str(f): str(t) for f, t in v.items()} for k, v in raw.items()}
 
 
 @incident_app.command("status")

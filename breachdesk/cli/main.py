@@ -54,7 +54,7 @@ COMMANDS: tuple[Entry, ...] = (
     Entry("obligation", "obligations", "Change the status of an obligation."),
     Entry("assess", "law", "Who must be told, by whom and by when, for a hypothetical incident. No store is used."),  # noqa: E501
     Entry("rules", "law", "Validate every rules file and list what each covers (fails on the first bad file)."),  # noqa: E501
-    Entry("report", "report", "Write a numbered regulator report (Markdown, JSON, PDF with charts); audited."),  # noqa: E501
+    Entry("report", "report", "Write a numbered report for one obligation (Markdown, JSON, PDF with charts); audited."),  # noqa: E501
     Entry("register", "report", "The breach register (GDPR Art. 33(5))."),
     Entry("notify", "notify", "Render, approve and deliver customer notices."),
     Entry("audit", "audit", "The hash-chained audit log."),

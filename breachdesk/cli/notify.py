@@ -14,7 +14,7 @@ from breachdesk.cli.context import console, open_store, settings
 from breachdesk.cli.paths import output_file, output_folder
 from breachdesk.errors import Interrupted, UsageError
 from breachdesk.incident.lifecycle import get_incident
-from breachdesk.notify.approval import approve, preview
+from breachdesk.notify.approval import approve, parse_fallbacks, preview
 from breachdesk.notify.bounces import ingest
 from breachdesk.notify.dkim_keys import load_or_create
 from breachdesk.notify.missing import export_missing, requeue_missing, status
@@ -80,11 +80,23 @@ def preview_cmd(
 
 
 @notify_app.command("approve")
-def approve_cmd(incident_id: IncidentId, templates: Templates = TEMPLATES_DIR) -> None:
-    """Approve the rendered templates for this incident (recorded in the audit log)."""
+def approve_cmd(
+    incident_id: IncidentId,
+    templates: Templates = TEMPLATES_DIR,
+    fallback: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Approve writing a language without its texts in another, e.g. de=en "
+            "(the whole notice is then in that language). Repeatable."
+        ),
+    ] = None,
+) -> None:
+    """Approve the rendered templates and texts for this incident (audited)."""
     cfg = settings()
     with open_store(cfg) as store:
-        result = approve(store, cfg, incident_id, default_actor(cfg), templates)
+        result = approve(
+            store, cfg, incident_id, default_actor(cfg), templates, parse_fallbacks(fallback or [])
+        )
     console.print(f"incident {incident_id}: templates approved (sha256 {result.digest[:16]})")
 
 

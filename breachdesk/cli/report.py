@@ -24,6 +24,10 @@ def report(
     recipient: Annotated[
         str | None, typer.Option("--for", help="Regulator id, e.g. ICO, OPC, OAIC, CA-AG, TX-AG.")
     ] = None,
+    entity: Annotated[
+        str | None,
+        typer.Option(help="The entity whose obligation to report (when several owe --for)."),
+    ] = None,
     fmt: Annotated[
         str, typer.Option("--format", help="md, json or pdf; several with commas.")
     ] = "md,json,pdf",
@@ -33,10 +37,13 @@ def report(
         typer.Option(help="Folder for the files, created 0700 (default <workspace>/reports)."),
     ] = None,
     list_only: Annotated[
-        bool, typer.Option("--list", help="List stored reports and known recipients.")
+        bool,
+        typer.Option(
+            "--list", help="List the obligations that can be reported, and stored reports."
+        ),
     ] = False,
 ) -> None:
-    """Write a numbered regulator report (Markdown, JSON, PDF with charts); audited."""
+    """Write a numbered report for one obligation (Markdown, JSON, PDF with charts); audited."""
     from breachdesk.reports.generate import generate_report
 
     if out is not None:
@@ -57,10 +64,14 @@ def report(
             formats=formats,
             out_dir=out or cfg.workspace / "reports",
             actor=default_actor(cfg),
+            entity=entity,
         )
+    n = result.content["subjects"]
     console.print(
-        f"report {result.recipient}-{result.number:02d} ({result.phase}) for incident "
-        f"{incident_id}: {result.content['subjects']:,} data subjects, sha256 {result.sha256[:16]}"
+        f"report {result.recipient}-{result.number:02d} from {result.entity} ({result.phase}) "
+        f"for incident "
+        f"{incident_id}: {n:,} data {'subject' if n == 1 else 'subjects'}, "
+        f"sha256 {result.sha256[:16]}"
     )
     for f in result.files:
         console.print(f"  {f}")
@@ -68,22 +79,47 @@ def report(
 
 def _print_list(store: Store, incident_id: int) -> None:
     from breachdesk.reports.catalogue import default_catalogue
-    from breachdesk.reports.generate import list_reports
+    from breachdesk.reports.generate import list_obligations, list_reports
 
-    t = Table(title=f"reports of incident {incident_id}")
-    for col in ("report", "phase", "created (UTC)", "by", "sha256"):
+    t = Table(title=f"obligations of incident {incident_id} that can be reported")
+    for col in ("--for", "--entity", "residents", "recipient", "due (UTC)", "status"):
         t.add_column(col)
-    for r in list_reports(store, incident_id):
+    found = list_obligations(store, incident_id)
+    for ob in found:
+        row = ob.row
+        assert row is not None
         t.add_row(
-            f"{r.recipient}-{r.number:02d}",
-            r.phase,
-            f"{r.created_at:%Y-%m-%d %H:%M}",
-            r.actor,
-            r.sha256[:16],
+            ob.spec.id,
+            ob.entity,
+            f"{ob.residents or 0:,}",
+            row.recipient,
+            f"{row.due_at:%Y-%m-%d %H:%M}" if row.due_at else "no fixed time",
+            row.status,
         )
-    console.print(t)
+    if found:
+        console.print(t)
+    else:
+        console.print(
+            f"incident {incident_id}: no reportable obligation recorded "
+            f"(run `breachdesk obligations {incident_id}`)"
+        )
+    stored = list_reports(store, incident_id)
+    if stored:
+        r_t = Table(title=f"reports of incident {incident_id}")
+        for col in ("report", "entity", "phase", "created (UTC)", "by", "sha256"):
+            r_t.add_column(col)
+        for r in stored:
+            r_t.add_row(
+                f"{r.recipient}-{r.number:02d}",
+                r.entity,
+                r.phase,
+                f"{r.created_at:%Y-%m-%d %H:%M}",
+                r.actor,
+                r.sha256[:16],
+            )
+        console.print(r_t)
     ids = ", ".join(s.id for s in default_catalogue().reports)
-    console.print(f"recipients (--for): {ids}")
+    console.print(f"templates (--for): {ids}")
 
 
 @register_app.command("export")
