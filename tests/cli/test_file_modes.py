@@ -59,7 +59,8 @@ def test_pii_files_are_private(
             ["notify", "approve", "1"],
             ["notify", "send", "1", "--no-progress"],
             ["notify", "missing", "1", "--out", str(out / "missing.csv")],
-            ["report", "1", "--for", "ICO", "--format", "md,json", "--out", str(out / "reports")],
+            ["report", "1", "--for", "ICO", "--entity", "shop-uk", "--format", "md,json",
+             "--out", str(out / "reports")],
             ["register", "export", "--out", str(out / "register.csv")],
         ):  # fmt: skip
             assert run(argv) in (0, 3), argv

@@ -79,13 +79,24 @@ def test_workflow_leaves_one_entry_per_state_change(
             ["incident.open"],
         ),
         (["incident", "attach", "1", "--scan", "1"], ["incident.attach"]),
+        (
+            ["findings", "retract", "1", "--reason", "a test fixture row"],
+            ["findings.retract", "obligations.assess"],  # retracting flows into obligations
+        ),
+        (
+            ["incident", "detach", "1", "--finding", "2", "--reason", "another incident"],
+            ["incident.detach", "obligations.assess"],
+        ),
         (["obligations", "1"], ["obligations.assess"]),
         (["notify", "dkim"], ["dkim.create"]),
         (["notify", "dkim"], []),  # keys exist: nothing changes, nothing logged
         (["notify", "plan", "1"], ["notify.plan"]),
         (["notify", "approve", "1"], ["notify.approve"]),
         (["notify", "send", "1", "--no-progress"], ["notify.send.start", "notify.send.end"]),
-        (["report", "1", "--for", "ICO", "--format", "md,json"], ["report.generate"]),
+        (
+            ["report", "1", "--for", "ICO", "--entity", "shop-uk", "--format", "md,json"],
+            ["report.generate"],
+        ),
         (
             [
                 "export",
