@@ -9,14 +9,20 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from breachdesk.cli.context import console, open_store, settings
+from breachdesk.cli.context import console, err_console, open_store, settings
 from breachdesk.errors import UsageError
 from breachdesk.notify.approval import approve, preview
 from breachdesk.notify.bounces import ingest
 from breachdesk.notify.dkim_keys import load_or_create
 from breachdesk.notify.missing import export_missing, requeue_missing, status
 from breachdesk.notify.plan import plan
-from breachdesk.notify.progress_view import deliver_with_progress, summary
+from breachdesk.notify.progress_view import (
+    NotDelivered,
+    deliver_with_progress,
+    exit_code,
+    problems,
+    summary,
+)
 from breachdesk.notify.sender import options_from
 from breachdesk.notify.spec import TEMPLATES_DIR
 from breachdesk.registry.entities import load_entities
@@ -80,10 +86,18 @@ def approve_cmd(incident_id: int, templates: Templates = TEMPLATES_DIR) -> None:
 def _send(
     store: Store, cfg: Settings, incident_id: int, templates: Path, bar: bool, wait: bool = True
 ) -> None:
+    """Deliver, print the outcome, and exit 3 (some not delivered) or 1 (none delivered)."""
     opts = options_from(cfg)
     opts.wait = wait
     p = deliver_with_progress(store, cfg, incident_id, opts, console, templates, bar)
     console.print(summary(incident_id, p))
+    held = p.states.get("held", 0)
+    if held:
+        console.print(f"held back (not sent): {held}; reasons in `notify missing`")
+    for line in problems(incident_id, p):
+        err_console.print(line, soft_wrap=True)
+    if exit_code(p):
+        raise NotDelivered(incident_id, p)
 
 
 @notify_app.command("send")
