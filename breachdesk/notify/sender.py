@@ -320,16 +320,17 @@ class Sender:
         self._lease = None
 
     def _note_wait(self, due: float) -> None:
+        """Say once per situation why the sender is waiting (never a silent wait)."""
         st = queue.counts(self.store, self.incident_id)
         parts = []
         if st.get("pending"):
             parts.append(f"{st['pending']} to retry after a temporary failure")
         if st.get("sending"):
             parts.append(f"{st['sending']} held by another sender's lease")
-        note = f"waiting {due:.0f} s: " + ", ".join(parts or ["rows not yet due"])
-        if note != self._last_note:
-            self._last_note = note
-            self._event(note)
+        situation = ", ".join(parts or ["rows not yet due"])
+        if situation != self._last_note:
+            self._last_note = situation
+            self._event(f"waiting (next due in {due:.0f} s): {situation}")
 
     async def _server_trouble(self, tries: int) -> bool:
         """Say what happened; True to try again, False to stop the run."""

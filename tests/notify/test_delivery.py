@@ -358,3 +358,16 @@ def test_a_refused_recipient_fails_and_the_rest_go(world: World) -> None:
     assert sorted(m.rcpt[0] for m in world.sink.messages) == sorted(
         c[1] for c in GOOD if c[0] != "de1"
     )
+
+
+def test_send_says_why_it_waits(
+    world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("BREACHDESK_SMTP_PORT", str(world.sink.port))
+    monkeypatch.setenv("BREACHDESK_NOTIFY_BACKOFF_SECONDS", "1")
+    _ready(world)
+    world.sink.fail_next(451, count=1)
+    assert run(["notify", "send", str(world.incident_id), "--no-progress"]) == 0
+    out = capsys.readouterr().out.replace("\n", " ")
+    assert "waiting (next due in" in out and "1 to retry after a temporary failure" in out
+    assert status(world.store, world.incident_id).states == {"sent": len(GOOD), "held": len(BAD)}
