@@ -124,7 +124,13 @@ class Pool:
 async def offers_smtputf8(conn: aiosmtplib.SMTP) -> bool:
     """Whether the server advertises SMTPUTF8 (says EHLO first if not yet done)."""
     if conn.is_ehlo_or_helo_needed:
-        await conn.ehlo()
+        try:
+            await conn.ehlo()
+        except aiosmtplib.SMTPResponseException:
+            return False  # no EHLO (an old HELO-only server): no extensions at all
+        except (TimeoutError, OSError, aiosmtplib.SMTPException) as exc:
+            conn.close()
+            raise classify(exc, conn.hostname or "", conn.port or 0) from None
     return conn.supports_extension("smtputf8")
 
 
