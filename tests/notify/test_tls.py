@@ -104,3 +104,18 @@ def test_wrong_password_stops_the_run_and_charges_no_row(
     assert progress.stopped is not None and "refused the login (535" in progress.stopped
     assert "BREACHDESK_SMTP_PASSWORD" in progress.stopped
     assert status(world.store, world.incident_id).states == {"pending": len(GOOD), "held": len(BAD)}
+
+
+def test_untrusted_certificate_stops_the_run_with_the_setting_to_fix(
+    world: World, tls_sink: tuple[SmtpSink, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sink, cert = tls_sink
+    cfg = _settings(monkeypatch, sink.port, cert, "s3cret")
+    cfg.smtp_ca_file = None  # the self-signed certificate is not trusted now
+    plan(world.store, cfg, world.incident_id)
+    approve(world.store, cfg, world.incident_id, "tester")
+    progress = deliver(world.store, cfg, world.incident_id, options_from(cfg))
+    assert sink.messages == []
+    assert progress.stopped is not None and "TLS certificate not trusted" in progress.stopped
+    assert "BREACHDESK_SMTP_CA_FILE" in progress.stopped
+    assert status(world.store, world.incident_id).states == {"pending": len(GOOD), "held": len(BAD)}
