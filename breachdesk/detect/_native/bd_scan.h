@@ -1,0 +1,67 @@
+/* breachdesk compiled detection core: plain C, no Python (the fuzz harness links it alone).
+ *
+ * A block of bytes goes in with the memory-mapped keyed index; out come only the records
+ * that need Python (a hit on someone other than the viewer, or an address that needs a
+ * full Unicode normalisation), and counts for everything settled here. See docs/detect.md.
+ */
+#ifndef BD_SCAN_H
+#define BD_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    uint64_t h[8];
+} bd_b2b; /* BLAKE2b state after the key block: hashing a value costs one compression */
+
+typedef struct {
+    const uint64_t *keys; /* sorted keyed hashes of emails and phones */
+    const uint32_t *rows; /* customer row of each key */
+    size_t nkeys;
+    const uint64_t *ids; /* sorted keyed hashes of customer ids (may be NULL) */
+    const uint32_t *idrows;
+    size_t nids;
+    bd_b2b email, phone, cid;
+} bd_index;
+
+#define BD_MAX_ROWS 64
+
+typedef struct {
+    uint32_t rows[BD_MAX_ROWS]; /* distinct registry rows hit in the record */
+    int nrows;
+    int overflow;  /* more distinct rows than fit: the record goes to Python */
+    int forced;    /* an address needs Python (non-ASCII: NFKC, IDNA) */
+    uint64_t unknown;  /* valid addresses not in the registry */
+    uint64_t emails;   /* valid addresses seen */
+} bd_record;
+
+/* One candidate for the dump matcher (attribute). */
+typedef struct {
+    uint64_t hash;
+    int64_t row;     /* -1: not in the index */
+    uint32_t lo, hi; /* the line holding it */
+    uint32_t cs, ce; /* the candidate's raw span (approximate when it was decoded) */
+    uint32_t kind;   /* 1 email, 2 phone, 4 forced (non-ASCII: Python normalises it) */
+    uint32_t pad;
+} bd_cand;
+
+typedef struct {
+    bd_cand *items;
+    size_t n, cap;
+    int oom;
+} bd_cands;
+
+void bd_index_init(bd_index *ix, const uint8_t *key, size_t keylen);
+uint64_t bd_hash(const bd_b2b *st, const uint8_t *msg, size_t len);
+/* all rows of a key into out (up to max); returns how many */
+int bd_lookup(const uint64_t *keys, const uint32_t *rows, size_t n, uint64_t q, uint32_t *out,
+              int max);
+/* scan one record [p, p+n); cands may be NULL */
+void bd_scan_record(const bd_index *ix, const uint8_t *p, size_t n, bd_record *rec,
+                    bd_cands *cands, uint32_t base, uint32_t line_lo, uint32_t line_hi);
+/* the universal decoder (up to three passes); returns the decoded length (<= n) */
+size_t bd_decode(const uint8_t *in, size_t n, uint8_t *out, uint32_t *map);
+/* row of a viewer id, or -1 */
+int64_t bd_viewer_row(const bd_index *ix, const uint8_t *id, size_t len);
+
+#endif
