@@ -16,7 +16,6 @@ import sys
 import unicodedata
 from functools import lru_cache
 
-
 _ACCENTS = {"acute": "\u0301", "grave": "\u0300", "circ": "\u0302", "uml": "\u0308"}
 
 

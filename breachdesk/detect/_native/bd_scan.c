@@ -770,25 +770,17 @@ static void settle(bd_ctx *ctx, const bd_ext *x, int kind, uint32_t cs, uint32_t
     else
         rec->unknown++;
     push(ctx->cands, h, k ? (int64_t)rows[0] : -1, ctx->line_lo, ctx->line_hi, cs, ce, 1);
-    if (kind == A_PCT) { /* ``q=hello+ann%40x.com``: a '+' may have been a space */
-        size_t plus = 0;
-        int found = 0;
-        for (size_t i = 0; i < x->llen; i++)
-            if (x->val[i] == '+') {
-                plus = i;
-                found = 1;
-            }
-        if (found) {
+    if (kind == A_PCT) { /* ``q=hello+ann%40x.com``: each '+' may have been a space */
+        for (size_t plus = 0; plus < x->llen; plus++) {
+            if (x->val[plus] != '+') continue;
             const uint8_t *v = x->val + plus + 1;
             size_t n = x->vlen - plus - 1, ll = x->llen - plus - 1;
-            int valid = ll > 0 && v[0] != '.';
-            if (valid) {
-                uint64_t h2 = bd_hash(&ctx->ix->email, v, n);
-                int k2 = bd_lookup(ctx->ix->keys, ctx->ix->rows, ctx->ix->nkeys, h2, rows, 8);
-                if (k2) {
-                    add_rows(rec, rows, k2);
-                    push(ctx->cands, h2, rows[0], ctx->line_lo, ctx->line_hi, cs, ce, 1);
-                }
+            if (ll == 0 || v[0] == '.' || v[0] == '+') continue;
+            uint64_t h2 = bd_hash(&ctx->ix->email, v, n);
+            int k2 = bd_lookup(ctx->ix->keys, ctx->ix->rows, ctx->ix->nkeys, h2, rows, 8);
+            if (k2) {
+                add_rows(rec, rows, k2);
+                push(ctx->cands, h2, rows[0], ctx->line_lo, ctx->line_hi, cs, ce, 1);
             }
         }
     }

@@ -1,0 +1,26 @@
+"""Types of the compiled detection core (``_native/bd_module.c``)."""
+
+from collections.abc import Buffer
+
+CANDIDATE_SIZE: int
+
+def decode(data: Buffer, /) -> bytes: ...
+
+class Core:
+    def __init__(
+        self,
+        key: bytes,
+        keys: Buffer,
+        rows: Buffer,
+        ids: Buffer | None = None,
+        idrows: Buffer | None = None,
+    ) -> None: ...
+    def scan_lines(
+        self, data: Buffer, jsonl: bool = False, viewer: str | None = None
+    ) -> tuple[list[tuple[int, int, tuple[int, ...], bool, int]], int, int, int]: ...
+    def scan_document(
+        self, body: Buffer, viewer: str | None = None
+    ) -> tuple[tuple[int, ...], bool, int, bool]: ...
+    def candidates(self, data: Buffer, /) -> bytes: ...
+    def viewer_row(self, viewer: str | None, /) -> int | None: ...
+    def email_hash(self, value: Buffer, /) -> int: ...

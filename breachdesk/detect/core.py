@@ -1,0 +1,58 @@
+"""The compiled detection core, loaded loudly: a scanner 40x slower is a failure, not a fallback.
+
+``load_core(index, hasher)`` returns a ``_core.Core`` over the memory-mapped index. The
+same object serves ``scan`` (blocks of lines, whole documents), ``attribute`` (every
+candidate of a dump block) and a response-inspecting middleware (one body at a time).
+The Python reference of its rules is ``breachdesk.detect.reference``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from breachdesk.errors import ConfigError
+from breachdesk.registry.index import MatchIndex
+from breachdesk.registry.keyed import KeyedHasher
+
+if TYPE_CHECKING:
+    from breachdesk.detect._core import Core
+
+MISSING = (
+    "breachdesk's compiled detection core (breachdesk.detect._core) is not built: "
+    "run `pip install -e .` in the checkout (it needs gcc and the Python headers)"
+)
+
+# one packed record per candidate (``bd_cand`` in _native/bd_scan.h)
+CANDIDATE_DTYPE = np.dtype(
+    [
+        ("hash", "<u8"),
+        ("row", "<i8"),
+        ("lo", "<u4"),
+        ("hi", "<u4"),
+        ("cs", "<u4"),
+        ("ce", "<u4"),
+        ("kind", "<u4"),
+        ("pad", "<u4"),
+    ]
+)
+EMAIL, PHONE, FORCED = 1, 2, 4
+
+
+def core_module() -> object:
+    try:
+        from breachdesk.detect import _core
+    except ImportError as exc:
+        raise ConfigError(f"{MISSING} ({exc})") from None
+    if CANDIDATE_DTYPE.itemsize != _core.CANDIDATE_SIZE:
+        raise ConfigError(f"{MISSING} (stale build: candidate records differ in size)")
+    return _core
+
+
+def load_core(index: MatchIndex, hasher: KeyedHasher) -> Core:
+    """A core over ``index`` with the workspace key; raises ``ConfigError`` if not built."""
+    core_module()
+    from breachdesk.detect._core import Core
+
+    return Core(hasher.key, index.keys, index.rows, index.ids, index.idrows)
