@@ -1,6 +1,11 @@
 """Types of the compiled detection core (``_native/bd_module.c``)."""
 
-from collections.abc import Buffer
+from typing import Any
+
+import numpy as np
+from typing_extensions import Buffer
+
+_Array = Buffer | np.ndarray[Any, Any]
 
 CANDIDATE_SIZE: int
 
@@ -10,10 +15,10 @@ class Core:
     def __init__(
         self,
         key: bytes,
-        keys: Buffer,
-        rows: Buffer,
-        ids: Buffer | None = None,
-        idrows: Buffer | None = None,
+        keys: _Array,
+        rows: _Array,
+        ids: _Array | None = None,
+        idrows: _Array | None = None,
     ) -> None: ...
     def scan_lines(
         self, data: Buffer, jsonl: bool = False, viewer: str | None = None
