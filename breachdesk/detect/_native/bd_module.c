@@ -33,6 +33,12 @@ static int Core_init(CoreObject *self, PyObject *args, PyObject *kw) {
     }
     memset(&self->ix, 0, sizeof self->ix);
     bd_index_init(&self->ix, key.buf, (size_t)key.len);
+    self->ix.cache = calloc(BD_CACHE, sizeof(bd_cache_entry));
+    if (!self->ix.cache) {
+        PyBuffer_Release(&key);
+        PyErr_NoMemory();
+        return -1;
+    }
     PyBuffer_Release(&key);
     if (get_array(keys, &self->keys, 8, "keys") < 0) return -1;
     if (get_array(rows, &self->rows, 4, "rows") < 0) {
@@ -66,6 +72,7 @@ static int Core_init(CoreObject *self, PyObject *args, PyObject *kw) {
 }
 
 static void Core_dealloc(CoreObject *self) {
+    free(self->ix.cache);
     if (self->has_keys) {
         PyBuffer_Release(&self->keys);
         PyBuffer_Release(&self->rows);

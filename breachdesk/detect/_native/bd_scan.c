@@ -472,8 +472,9 @@ size_t bd_decode(const uint8_t *in, size_t n, uint8_t *out, uint32_t *map) {
 
 typedef struct {
     size_t s, e;      /* local run start, domain run end (boundaries for the fast path) */
-    int limit;        /* a run hit its length limit */
-    int nonascii;     /* the runs hold non-ASCII characters */
+    int limit_l, limit_r;       /* a run hit its length limit */
+    int nonascii_l, nonascii_r; /* the runs hold non-ASCII characters */
+    int dom_ok;                 /* the domain alone is valid */
     int ok;           /* a valid ASCII address is in val */
     int forced;       /* a valid-looking non-ASCII address: Python normalises it */
     uint8_t val[64 + 1 + 256];
@@ -492,7 +493,7 @@ static void extract(const uint8_t *b, size_t lo, size_t hi, size_t at, bd_ext *x
         if (c < 0x80) {
             if (!is_local(c)) break;
             if (at - (s - 1) > 64) {
-                x->limit = 1;
+                x->limit_l = 1;
                 break;
             }
             s--;
@@ -502,18 +503,18 @@ static void extract(const uint8_t *b, size_t lo, size_t hi, size_t at, bd_ext *x
         int len = utf8_before(b, lo, s, &cp);
         if (!len || !is_word_cp(cp)) break;
         if (at - (s - (size_t)len) > 64) {
-            x->limit = 1;
+            x->limit_l = 1;
             break;
         }
         s -= (size_t)len;
-        x->nonascii = 1;
+        x->nonascii_l = 1;
     }
     x->s = s;
     size_t e = at + 1;
     while (e < hi) {
         uint8_t c = b[e];
         if (e - (at + 1) >= 255) {
-            x->limit = 1;
+            x->limit_r = 1;
             break;
         }
         if (c < 0x80) {
@@ -525,15 +526,9 @@ static void extract(const uint8_t *b, size_t lo, size_t hi, size_t at, bd_ext *x
         int len = utf8_at(b + e, hi - e, &cp);
         if (!len || !is_word_cp(cp)) break;
         e += (size_t)len;
-        x->nonascii = 1;
+        x->nonascii_r = 1;
     }
     x->e = e;
-    /* local part: leading dots dropped; no trailing dot, no double dot */
-    size_t ls = s;
-    while (ls < at && b[ls] == '.') ls++;
-    if (ls == at || b[at - 1] == '.') return;
-    for (size_t k = ls; k + 1 < at; k++)
-        if (b[k] == '.' && b[k + 1] == '.') return;
     /* domain labels, left to right */
     size_t lab_s[128], lab_n[128];
     int nl = 0;
@@ -562,6 +557,13 @@ static void extract(const uint8_t *b, size_t lo, size_t hi, size_t at, bd_ext *x
         nl--;
     }
     if (nl < 2) return;
+    x->dom_ok = 1;
+    /* local part: leading dots dropped; no trailing dot, no double dot */
+    size_t ls = s;
+    while (ls < at && b[ls] == '.') ls++;
+    if (ls == at || b[at - 1] == '.') return;
+    for (size_t k = ls; k + 1 < at; k++)
+        if (b[k] == '.' && b[k + 1] == '.') return;
     int non = 0;
     for (size_t k = ls; k < at; k++) non |= b[k] >= 0x80;
     for (int k = 0; k < nl; k++)
@@ -596,50 +598,54 @@ static int qp_start(const uint8_t *b, size_t i, size_t hi) {
     return i + 2 < hi && uhex(d) && uhex(b[i + 2]);
 }
 
-/* is the plain extraction's left or right edge touching something the decoder would change? */
-static int needs_decode(const uint8_t *b, size_t lo, size_t hi, const bd_ext *x) {
-    if (x->limit || x->nonascii) return 1;
-    if (x->s > lo) {
-        size_t p = x->s - 1;
-        uint8_t c = b[p];
-        switch (c) {
-            case '\\':
-            case '%':
-            case '=':
-                return 1;
-            case '#':
-                return p > lo && b[p - 1] == '&';
-            case ';': {
-                size_t k = p;
-                while (k > lo && p - k < 40 && (is_alnum(b[k - 1]) || b[k - 1] == '#')) k--;
-                return k > lo && b[k - 1] == '&';
+/* is the plain extraction's left edge touching something the decoder would change? */
+static int left_needs_decode(const uint8_t *b, size_t lo, const bd_ext *x) {
+    if (x->limit_l || x->nonascii_l) return 1;
+    if (x->s <= lo) return 0;
+    size_t p = x->s - 1;
+    uint8_t c = b[p];
+    switch (c) {
+        case '\\':
+        case '%':
+        case '=':
+            return 1;
+        case '#':
+            return p > lo && b[p - 1] == '&';
+        case ';': {
+            size_t k = p;
+            while (k > lo && p - k < 40 && (is_alnum(b[k - 1]) || b[k - 1] == '#')) k--;
+            return k > lo && b[k - 1] == '&';
+        }
+        case '\n':
+            return (p > lo && b[p - 1] == '=') || (p > lo + 1 && b[p - 1] == '\r' && b[p - 2] == '=');
+        case '\r':
+            return p > lo && b[p - 1] == '=';
+        default:
+            if (c >= 0x80) {
+                uint32_t cp;
+                if (utf8_before(b, lo, x->s, &cp) && ((cp >= 0xFF01 && cp <= 0xFF5E) || cp == 0xFE6B))
+                    return 1;
             }
-            case '\n':
-                return (p > lo && b[p - 1] == '=') || (p > lo + 1 && b[p - 1] == '\r' && b[p - 2] == '=');
-            case '\r':
-                return p > lo && b[p - 1] == '=';
-            default:
-                if (c >= 0x80) {
-                    uint32_t cp;
-                    if (utf8_before(b, lo, x->s, &cp) && ((cp >= 0xFF01 && cp <= 0xFF5E) || cp == 0xFE6B))
-                        return 1;
-                }
-        }
     }
-    if (x->e < hi) {
-        size_t p = x->e;
-        uint8_t c = b[p];
-        if (c == '\\') return p + 1 < hi && (b[p + 1] == 'u' || b[p + 1] == '\\');
-        if (c == '&') {
-            uint32_t cp;
-            return entity_at(b + p, hi - p, &cp) != 0;
-        }
-        if (c == '%') return p + 2 < hi && hexval(b[p + 1]) >= 0 && hexval(b[p + 2]) >= 0;
-        if (c == '=') return qp_start(b, p, hi);
-        if (c >= 0x80) {
-            uint32_t cp;
-            if (utf8_at(b + p, hi - p, &cp) && ((cp >= 0xFF01 && cp <= 0xFF5E) || cp == 0xFE6B)) return 1;
-        }
+    return 0;
+}
+
+/* ... and its right edge? */
+static int right_needs_decode(const uint8_t *b, size_t hi, const bd_ext *x) {
+    if (x->limit_r || x->nonascii_r) return 1;
+    if (x->e >= hi) return 0;
+    size_t p = x->e;
+    uint8_t c = b[p];
+    if (c == '\\') return p + 1 < hi && (b[p + 1] == 'u' || b[p + 1] == '\\');
+    if (c == '&') {
+        uint32_t cp;
+        return entity_at(b + p, hi - p, &cp) != 0;
+    }
+    if (c == '%') return p + 2 < hi && hexval(b[p + 1]) >= 0 && hexval(b[p + 2]) >= 0;
+    if (c == '=') return qp_start(b, p, hi);
+    if (c >= 0x80) {
+        uint32_t cp;
+        if (utf8_at(b + p, hi - p, &cp) && ((cp >= 0xFF01 && cp <= 0xFF5E) || cp == 0xFE6B)) return 1;
     }
     return 0;
 }
@@ -753,6 +759,31 @@ typedef struct {
     uint32_t line_lo, line_hi; /* for candidates: the line (absolute offsets) */
 } bd_ctx;
 
+/* hash and look up an email, through the index's small cache of recent values */
+static int cached_lookup(const bd_index *ix, const uint8_t *v, size_t n, uint64_t *h, uint32_t *rows) {
+    bd_cache_entry *e = NULL;
+    if (ix->cache && n <= sizeof e->val) {
+        uint32_t f = 2166136261u;
+        for (size_t i = 0; i < n; i++) f = (f ^ v[i]) * 16777619u;
+        e = &ix->cache[f & (BD_CACHE - 1)];
+        if (e->len == n && memcmp(e->val, v, n) == 0) {
+            *h = e->hash;
+            memcpy(rows, e->rows, e->nrows * sizeof(uint32_t));
+            return e->nrows;
+        }
+    }
+    *h = bd_hash(&ix->email, v, n);
+    int k = bd_lookup(ix->keys, ix->rows, ix->nkeys, *h, rows, 8);
+    if (e && k <= 4) {
+        e->hash = *h;
+        e->nrows = (uint8_t)k;
+        memcpy(e->rows, rows, (size_t)k * sizeof(uint32_t));
+        memcpy(e->val, v, n);
+        e->len = (uint8_t)n;
+    }
+    return k;
+}
+
 static void settle(bd_ctx *ctx, const bd_ext *x, int kind, uint32_t cs, uint32_t ce) {
     bd_record *rec = ctx->rec;
     if (x->forced) {
@@ -763,8 +794,8 @@ static void settle(bd_ctx *ctx, const bd_ext *x, int kind, uint32_t cs, uint32_t
     if (!x->ok) return;
     rec->emails++;
     uint32_t rows[8];
-    uint64_t h = bd_hash(&ctx->ix->email, x->val, x->vlen);
-    int k = bd_lookup(ctx->ix->keys, ctx->ix->rows, ctx->ix->nkeys, h, rows, 8);
+    uint64_t h;
+    int k = cached_lookup(ctx->ix, x->val, x->vlen, &h, rows);
     if (k)
         add_rows(rec, rows, k);
     else
@@ -787,14 +818,16 @@ static void settle(bd_ctx *ctx, const bd_ext *x, int kind, uint32_t cs, uint32_t
 }
 
 #define WINDOW 2048
+#define SMALL 256
+#define MARGIN 64
 #define WBUF (2 * WINDOW + 64)
 
-static void decode_path(bd_ctx *ctx, const uint8_t *b, size_t lo, size_t hi, size_t at,
-                        size_t alen, int kind, uint32_t base) {
+/* decode [wlo, whi) and extract around the '@' that came from the anchor at ``at``;
+   returns 0 when the address may reach past a window edge (try a wider one) */
+static int decode_window(bd_ctx *ctx, const uint8_t *b, size_t lo, size_t hi, size_t wlo,
+                         size_t whi, size_t at, int kind, uint32_t base, int last) {
     uint8_t in[WBUF], out[WBUF];
     uint32_t imap[WBUF], omap[WBUF];
-    size_t wlo = at > lo + WINDOW ? at - WINDOW : lo;
-    size_t whi = (hi - at > WINDOW + alen) ? at + alen + WINDOW : hi;
     size_t n = whi - wlo;
     memcpy(in, b + wlo, n);
     for (size_t i = 0; i < n; i++) imap[i] = (uint32_t)(wlo + i);
@@ -815,12 +848,23 @@ static void decode_path(bd_ctx *ctx, const uint8_t *b, size_t lo, size_t hi, siz
         else
             r = m;
     }
-    if (l >= len || imap[l] != at || in[l] != '@') return;
+    if (l >= len || imap[l] != at || in[l] != '@') return 1;
     bd_ext x;
     extract(in, 0, len, l, &x);
-    uint32_t cs = base + imap[x.s < len ? x.s : len - 1];
-    uint32_t ce = base + (x.e < len ? imap[x.e] : (uint32_t)whi);
-    settle(ctx, &x, kind, cs, ce);
+    size_t rs = x.s < len ? imap[x.s] : whi, re = x.e < len ? imap[x.e] : whi;
+    if (!last && ((wlo > lo && rs < wlo + MARGIN) || (whi < hi && re + MARGIN > whi))) return 0;
+    settle(ctx, &x, kind, base + (uint32_t)rs, base + (uint32_t)re);
+    return 1;
+}
+
+static void decode_path(bd_ctx *ctx, const uint8_t *b, size_t lo, size_t hi, size_t at,
+                        size_t alen, int kind, uint32_t base) {
+    size_t wlo = at > lo + SMALL ? at - SMALL : lo;
+    size_t whi = (hi - at > SMALL + alen) ? at + alen + SMALL : hi;
+    if (decode_window(ctx, b, lo, hi, wlo, whi, at, kind, base, 0)) return;
+    wlo = at > lo + WINDOW ? at - WINDOW : lo;
+    whi = (hi - at > WINDOW + alen) ? at + alen + WINDOW : hi;
+    decode_window(ctx, b, lo, hi, wlo, whi, at, kind, base, 1);
 }
 
 static void phone_at(bd_ctx *ctx, const uint8_t *b, size_t i, size_t hi, size_t *next, uint32_t base) {
@@ -919,40 +963,101 @@ static void init_triggers(void) {
     ready = 1;
 }
 
+/* one trigger at b[i]: settle what starts there; returns where to go on */
+static size_t handle(bd_ctx *ctx, const uint8_t *b, size_t i, size_t lo, size_t hi, int depth,
+                     uint32_t base) {
+    uint8_t c = b[i];
+    if (c == '+') {
+        size_t next;
+        phone_at(ctx, b, i, hi, &next, base);
+        return next;
+    }
+    if (c == '"') {
+        if (depth < 2) b64_field(ctx, b, i, hi, depth, base);
+        return i + 1;
+    }
+    size_t alen = 0;
+    int kind = anchor_at(b, i, hi, &alen);
+    if (kind == A_NONE) return i + 1;
+    if (kind == A_PLAIN) {
+        bd_ext x;
+        extract(b, lo, hi, i, &x);
+        int right = right_needs_decode(b, hi, &x);
+        /* a domain that is invalid as written and as decoded (``@media``, ``@2x``): no
+           address, whatever precedes the '@' */
+        if (!right && !x.dom_ok) return i + alen;
+        if (!right && !left_needs_decode(b, lo, &x))
+            settle(ctx, &x, kind, base + (uint32_t)x.s, base + (uint32_t)x.e);
+        else
+            decode_path(ctx, b, lo, hi, i, alen, kind, base);
+    } else {
+        decode_path(ctx, b, lo, hi, i, alen, kind, base);
+    }
+    return i + alen;
+}
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+static inline __m128i in_range(__m128i v, char lo, int n) {
+    __m128i t = _mm_add_epi8(_mm_sub_epi8(v, _mm_set1_epi8(lo)), _mm_set1_epi8((char)0x80));
+    return _mm_cmplt_epi8(t, _mm_set1_epi8((char)(n - 128)));
+}
+static inline __m128i is_b64(__m128i v) {
+    __m128i m = _mm_or_si128(in_range(v, 'A', 26), in_range(v, 'a', 26));
+    m = _mm_or_si128(m, in_range(v, '0', 10));
+    return _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('+')),
+                                        _mm_cmpeq_epi8(v, _mm_set1_epi8('/'))));
+}
+/* positions in b[0..16) where something may start; reads b[0..39) */
+static inline unsigned chunk_mask(const uint8_t *b) {
+    __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)b);
+    __m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(b + 1));
+    __m128i a = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v0, _mm_set1_epi8('@')),
+                                          _mm_cmpeq_epi8(v0, _mm_set1_epi8('&'))),
+                             _mm_or_si128(_mm_cmpeq_epi8(v0, _mm_set1_epi8('%')),
+                                          _mm_cmpeq_epi8(v0, _mm_set1_epi8('+'))));
+    a = _mm_or_si128(a, _mm_cmpeq_epi8(v0, _mm_set1_epi8((char)0xEF)));
+    /* '\\' only before 'u' or another '\\'; '=' only before '4' (``=40``) */
+    __m128i bs = _mm_and_si128(_mm_cmpeq_epi8(v0, _mm_set1_epi8('\\')),
+                               _mm_or_si128(_mm_cmpeq_epi8(v1, _mm_set1_epi8('u')),
+                                            _mm_cmpeq_epi8(v1, _mm_set1_epi8('\\'))));
+    __m128i eq = _mm_and_si128(_mm_cmpeq_epi8(v0, _mm_set1_epi8('=')),
+                               _mm_cmpeq_epi8(v1, _mm_set1_epi8('4')));
+    a = _mm_or_si128(a, _mm_or_si128(bs, eq));
+    /* '"' only where a base64 run of 24 could follow */
+    __m128i q = _mm_cmpeq_epi8(v0, _mm_set1_epi8('"'));
+    if (_mm_movemask_epi8(q)) {
+        __m128i v12 = _mm_loadu_si128((const __m128i *)(const void *)(b + 12));
+        __m128i v23 = _mm_loadu_si128((const __m128i *)(const void *)(b + 23));
+        q = _mm_and_si128(q, _mm_and_si128(is_b64(v1), _mm_and_si128(is_b64(v12), is_b64(v23))));
+        a = _mm_or_si128(a, q);
+    }
+    return (unsigned)_mm_movemask_epi8(a);
+}
+#define HAVE_CHUNKS 1
+#endif
+
 static void scan_span(bd_ctx *ctx, const uint8_t *b, size_t lo, size_t hi, int depth, uint32_t base) {
     size_t i = lo;
     while (i < hi) {
-        while (i < hi && !TRIGGER[b[i]]) i++;
-        if (i >= hi) break;
-        uint8_t c = b[i];
-        if (c == '+') {
-            size_t next;
-            phone_at(ctx, b, i, hi, &next, base);
-            i = next;
+#ifdef HAVE_CHUNKS
+        if (hi - i >= 40) {
+            unsigned mask = chunk_mask(b + i);
+            size_t chunk = i, resume = i;
+            while (mask) {
+                size_t p = chunk + (size_t)__builtin_ctz(mask);
+                mask &= mask - 1;
+                if (p < resume) continue;
+                resume = handle(ctx, b, p, lo, hi, depth, base);
+            }
+            i = resume > chunk + 16 ? resume : chunk + 16;
             continue;
         }
-        if (c == '"') {
-            if (depth < 2) b64_field(ctx, b, i, hi, depth, base);
+#endif
+        if (TRIGGER[b[i]])
+            i = handle(ctx, b, i, lo, hi, depth, base);
+        else
             i++;
-            continue;
-        }
-        size_t alen = 0;
-        int kind = anchor_at(b, i, hi, &alen);
-        if (kind == A_NONE) {
-            i++;
-            continue;
-        }
-        if (kind == A_PLAIN) {
-            bd_ext x;
-            extract(b, lo, hi, i, &x);
-            if (!needs_decode(b, lo, hi, &x))
-                settle(ctx, &x, kind, base + (uint32_t)x.s, base + (uint32_t)x.e);
-            else
-                decode_path(ctx, b, lo, hi, i, alen, kind, base);
-        } else {
-            decode_path(ctx, b, lo, hi, i, alen, kind, base);
-        }
-        i += alen;
     }
 }
 

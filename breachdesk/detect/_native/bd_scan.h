@@ -14,6 +14,14 @@ typedef struct {
     uint64_t h[8];
 } bd_b2b; /* BLAKE2b state after the key block: hashing a value costs one compression */
 
+#define BD_CACHE 4096
+typedef struct {
+    uint64_t hash;       /* keyed hash of the value */
+    uint32_t rows[4];    /* its rows in the index */
+    uint8_t nrows, len;  /* len 0: empty slot */
+    uint8_t val[96];
+} bd_cache_entry; /* pages repeat addresses (support, social): hash and look up once */
+
 typedef struct {
     const uint64_t *keys; /* sorted keyed hashes of emails and phones */
     const uint32_t *rows; /* customer row of each key */
@@ -22,6 +30,7 @@ typedef struct {
     const uint32_t *idrows;
     size_t nids;
     bd_b2b email, phone, cid;
+    bd_cache_entry *cache; /* BD_CACHE entries, or NULL */
 } bd_index;
 
 #define BD_MAX_ROWS 64

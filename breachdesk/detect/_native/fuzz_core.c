@@ -41,6 +41,7 @@ static void setup(void) {
     IX.ids = IDS;
     IX.idrows = IDROWS;
     IX.nids = 1;
+    IX.cache = calloc(BD_CACHE, sizeof(bd_cache_entry));
     ready = 1;
 }
 
