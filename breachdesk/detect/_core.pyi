@@ -10,6 +10,7 @@ _Array = Buffer | np.ndarray[Any, Any]
 CANDIDATE_SIZE: int
 
 def decode(data: Buffer, /) -> bytes: ...
+def utf8_invalid(data: Buffer, /) -> int: ...
 
 class Core:
     def __init__(

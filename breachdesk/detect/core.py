@@ -40,6 +40,13 @@ CANDIDATE_DTYPE = np.dtype(
 EMAIL, PHONE, FORCED = 1, 2, 4
 
 
+def utf8_invalid(data: bytes) -> int:
+    """Offset of the first invalid UTF-8 sequence in ``data``, or -1."""
+    from breachdesk.detect import _core
+
+    return _core.utf8_invalid(data)
+
+
 def core_module() -> object:
     try:
         from breachdesk.detect import _core

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from breachdesk.detect.core import utf8_invalid
 from breachdesk.detect.document import UnitResult
 from breachdesk.detect.matcher import Matcher
 
@@ -51,11 +52,6 @@ def numbered(spans: list[Span], data: bytes, first_line: int) -> list[tuple[Span
 
 
 def check_utf8(data: bytes) -> int | None:
-    """Byte offset of the first invalid UTF-8 sequence, or None."""
-    if data.isascii():
-        return None
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return exc.start
-    return None
+    """Byte offset of the first invalid UTF-8 sequence, or None (checked in the core)."""
+    bad = utf8_invalid(data)
+    return None if bad < 0 else bad

@@ -101,3 +101,14 @@ def test_c_tables_are_generated_from_this_unicode_database() -> None:
 def test_keyed_hash_matches_hashlib() -> None:
     for value in ["ann@example.com", "x" * 127, "y" * 128, "z" * 129, "é" * 200]:
         assert CORE.email_hash(value.encode()) == HASHER.email(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=64) | st.text(max_size=40).map(lambda t: t.encode()))
+def test_utf8_check_matches_python(data: bytes) -> None:
+    try:
+        data.decode("utf-8")
+        expected = -1
+    except UnicodeDecodeError as exc:
+        expected = exc.start
+    assert _core.utf8_invalid(data) == expected

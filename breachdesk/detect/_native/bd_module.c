@@ -290,7 +290,16 @@ static PyTypeObject CoreType = {
     .tp_methods = Core_methods,
 };
 
+static PyObject *core_utf8_invalid(PyObject *mod, PyObject *arg) {
+    Py_buffer v;
+    if (PyObject_GetBuffer(arg, &v, PyBUF_SIMPLE) < 0) return NULL;
+    int64_t bad = bd_utf8_invalid(v.buf, (size_t)v.len);
+    PyBuffer_Release(&v);
+    return PyLong_FromLongLong(bad);
+}
+
 static PyMethodDef module_methods[] = {
+    {"utf8_invalid", core_utf8_invalid, METH_O, "Offset of the first invalid UTF-8 sequence, or -1."},
     {"decode", core_decode, METH_O, "The universal decoder (up to three passes)."},
     {NULL, NULL, 0, NULL}};
 

@@ -263,6 +263,26 @@ static int put_utf8(uint8_t *o, uint32_t cp) {
     return 4;
 }
 
+/* offset of the first invalid UTF-8 sequence, or -1 (8 ASCII bytes a step) */
+int64_t bd_utf8_invalid(const uint8_t *p, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+        if (i + 8 <= n && (load64(p + i) & 0x8080808080808080ULL) == 0) {
+            i += 8;
+            continue;
+        }
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        int len = utf8_at(p + i, n - i, &cp);
+        if (!len) return (int64_t)i;
+        i += (size_t)len;
+    }
+    return -1;
+}
+
 /* ------------------------------------------------------------------------- decoding */
 
 /* an HTML character reference at p[0] == '&': its code point and length, or 0 */

@@ -70,6 +70,8 @@ void bd_scan_record(const bd_index *ix, const uint8_t *p, size_t n, bd_record *r
                     bd_cands *cands, uint32_t base, uint32_t line_lo, uint32_t line_hi);
 /* the universal decoder (up to three passes); returns the decoded length (<= n) */
 size_t bd_decode(const uint8_t *in, size_t n, uint8_t *out, uint32_t *map);
+/* offset of the first invalid UTF-8 sequence, or -1 */
+int64_t bd_utf8_invalid(const uint8_t *p, size_t n);
 /* row of a viewer id, or -1 */
 int64_t bd_viewer_row(const bd_index *ix, const uint8_t *id, size_t len);
 

@@ -65,6 +65,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         bd_scan_record(&IX, buf + pos, end - pos, &rec, NULL, (uint32_t)pos, 0, 0);
         pos = end + 1;
     }
+    int64_t bad = bd_utf8_invalid(buf, size);
+    if (bad >= (int64_t)size) abort();
     uint8_t *out = malloc(size ? size : 1);
     uint32_t *map = malloc((size ? size : 1) * sizeof(uint32_t));
     if (out && map) {
