@@ -37,6 +37,7 @@ ACCOUNT = (
     "<table><tr><td>Name</td><td>{name}</td></tr><tr><td>Email</td><td>{email}</td></tr>"
     "<tr><td>Phone</td><td>{phone}</td></tr></table>{orders}</main>{footer}</body></html>"
 )
+PUBLIC = "<!doctype html><html><body><h1>Today's offers</h1><p>{text}</p>{footer}</body></html>"
 ORDER_ROW = "<tr><td>#{no}</td><td>{item}</td><td>€{price}</td><td>ships to {name}</td></tr>"
 
 
