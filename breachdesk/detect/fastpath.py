@@ -1,9 +1,11 @@
 """Block-level pre-filter shared by the line-oriented formats.
 
 Given a block of whole lines, find which lines need the full document matcher:
-those where the compiled core found another customer's data, or an address only
-Python can normalise (Unicode). Unknown emails and self-views on the other lines are
-counted here, so nothing is counted twice.
+those where the compiled core found another customer's data. Unicode addresses,
+which the core hands over as written, are normalised here (NFKC, IDNA) and looked
+up; a line where they hit only its viewer is then settled by the format as a
+self-view. Unknown emails and self-views on the other lines are counted here, so
+nothing is counted twice.
 """
 
 from __future__ import annotations
@@ -37,7 +39,15 @@ def line_spans(
     spans, unknown, self_views, _ = matcher.core.scan_lines(data, jsonl=marker is not None)
     result.unknown_emails += unknown
     result.self_views += self_views
-    return [Span(s, e, set(rows), forced, n) for s, e, rows, forced, n in spans]
+    out: list[Span] = []
+    for start, end, rows, forced, n, values in spans:
+        more, missing = matcher.resolve(values)  # Unicode addresses: NFKC, IDNA in Python
+        hit = set(rows) | more
+        if not hit and not forced:
+            result.unknown_emails += n + missing
+            continue
+        out.append(Span(start, end, hit, forced, n + missing))
+    return out
 
 
 def numbered(spans: list[Span], data: bytes, first_line: int) -> list[tuple[Span, int]]:

@@ -22,7 +22,7 @@ from breachdesk.detect.candidates import Candidate, iter_national_phones
 from breachdesk.detect.core import load_core
 from breachdesk.detect.document import Document, Hit, UnitResult
 from breachdesk.detect.redact import snippet
-from breachdesk.detect.reference import views
+from breachdesk.detect.reference import unicode_values, views
 from breachdesk.registry.index import MatchIndex
 from breachdesk.registry.keyed import KeyedHasher
 
@@ -61,6 +61,7 @@ class Matcher:
         self._email_cache: dict[str, int] = {}
         self._word_cache: dict[str, int] = {}
         self._viewer_cache: dict[str, int | None] = {}
+        self._unicode: dict[bytes, tuple[frozenset[int], bool]] = {}
 
     def email_hash(self, value: str) -> int:
         h = self._email_cache.get(value)
@@ -92,12 +93,34 @@ class Matcher:
         The compiled core settles the document when it holds no customer, or only the
         viewer's own data; otherwise the reference finds positions, names and phones.
         """
-        rows, forced, unknown, self_view = self.core.scan_document(doc.body, doc.viewer)
-        if not forced and (not rows or self_view):
-            result.unknown_emails += unknown
-            result.self_views += int(self_view)
+        found, forced, unknown, _, values = self.core.scan_document(doc.body, doc.viewer)
+        rows, more = self.resolve(values)
+        rows |= set(found)
+        own = self.viewer_row(doc.viewer)
+        if not forced and (not rows or rows == {own}):
+            result.unknown_emails += unknown + more
+            result.self_views += int(bool(rows))
             return
         self.match_slow(doc, result)
+
+    def resolve(self, values: tuple[bytes, ...]) -> tuple[set[int], int]:
+        """Rows of the Unicode addresses the core handed over, and how many are unknown."""
+        rows: set[int] = set()
+        unknown = 0
+        for value in values:
+            got = self._unicode.get(value)
+            if got is None:
+                if len(self._unicode) >= _CACHE_LIMIT:
+                    self._unicode.clear()
+                norms = unicode_values(value)
+                hits = self._rows(self.email_hash(norms[0])) if norms else set()
+                missing = bool(norms) and not hits  # counted as the reference counts it
+                for alt in norms[1:]:
+                    hits |= self._rows(self.email_hash(alt))
+                got = self._unicode[value] = (frozenset(hits), missing)
+            rows |= got[0]
+            unknown += got[1]
+        return rows, unknown
 
     def match_slow(self, doc: Document, result: UnitResult) -> None:
         """The reference path: every view of the record, with positions for the snippet."""

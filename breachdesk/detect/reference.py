@@ -336,3 +336,20 @@ class ReferenceCore:
                 hit |= self._rows(self.keys, self.rows, self.hasher.phone(e164))
         own = self.viewer_row(viewer)
         return hit, unknown, own is not None and hit == {own}
+
+
+def unicode_values(value: bytes) -> list[str]:
+    """The normalised address(es) of a Unicode candidate the core handed over.
+
+    A leading ``%`` says its ``@`` was percent-encoded: the parts after each ``+`` are
+    returned too (after the address itself), as ``extract_at`` would try them.
+    """
+    pct = value[:1] == b"%"
+    raw = value[1:] if pct else value
+    try:
+        norm = normalise_email(raw.decode("utf-8"))
+    except (UnicodeDecodeError, NormaliseError):
+        return []
+    local, domain = norm.split("@", 1)
+    tails = [local[i + 1 :] for i, ch in enumerate(local) if ch == "+"] if pct else []
+    return [norm] + [f"{t}@{domain}" for t in tails if t and t[0] not in ".+"]

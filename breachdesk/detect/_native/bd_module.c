@@ -106,6 +106,20 @@ static int jsonl_viewer(const uint8_t *p, size_t n, const uint8_t **v, size_t *v
     return 0;
 }
 
+static PyObject *values_tuple(const bd_record *rec) {
+    PyObject *t = PyTuple_New(rec->nf);
+    if (!t) return NULL;
+    for (int i = 0; i < rec->nf; i++) {
+        PyObject *v = PyBytes_FromStringAndSize((const char *)rec->fvals[i], rec->flen[i]);
+        if (!v) {
+            Py_DECREF(t);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(t, i, v);
+    }
+    return t;
+}
+
 static PyObject *rows_tuple(const bd_record *rec) {
     PyObject *t = PyTuple_New(rec->nrows);
     if (!t) return NULL;
@@ -142,7 +156,8 @@ static PyObject *Core_scan_lines(CoreObject *self, PyObject *args, PyObject *kw)
         const uint8_t *nl = memchr(p + pos, '\n', n - pos);
         size_t end = nl ? (size_t)(nl - p) : n;
         bd_record rec;
-        memset(&rec, 0, sizeof rec);
+        rec.nrows = rec.overflow = rec.forced = rec.hard = rec.nf = 0;
+        rec.unknown = rec.emails = 0;
         bd_scan_record(&self->ix, p + pos, end - pos, &rec, NULL, (uint32_t)pos, 0, 0);
         emails += rec.emails;
         int settled = 0;
@@ -165,9 +180,14 @@ static PyObject *Core_scan_lines(CoreObject *self, PyObject *args, PyObject *kw)
         } else {
             PyObject *rows = rows_tuple(&rec);
             if (!rows) goto fail;
-            PyObject *item = Py_BuildValue("(nnNOK)", (Py_ssize_t)pos, (Py_ssize_t)end, rows,
-                                           (rec.forced || rec.overflow) ? Py_True : Py_False,
-                                           (unsigned long long)rec.unknown);
+            PyObject *vals = values_tuple(&rec);
+            if (!vals) {
+                Py_DECREF(rows);
+                goto fail;
+            }
+            PyObject *item = Py_BuildValue("(nnNOKN)", (Py_ssize_t)pos, (Py_ssize_t)end, rows,
+                                           (rec.hard || rec.overflow) ? Py_True : Py_False,
+                                           (unsigned long long)rec.unknown, vals);
             if (!item || PyList_Append(spans, item) < 0) {
                 Py_XDECREF(item);
                 goto fail;
@@ -195,13 +215,20 @@ static PyObject *Core_scan_document(CoreObject *self, PyObject *args, PyObject *
         return NULL;
     }
     bd_record rec;
-    memset(&rec, 0, sizeof rec);
+    rec.nrows = rec.overflow = rec.forced = rec.hard = rec.nf = 0;
+    rec.unknown = rec.emails = 0;
     bd_scan_record(&self->ix, data.buf, (size_t)data.len, &rec, NULL, 0, 0, 0);
     PyBuffer_Release(&data);
     int forced = rec.forced || rec.overflow;
     int self_view = !forced && rec.nrows == 1 && vrow >= 0 && (uint32_t)vrow == rec.rows[0];
-    return Py_BuildValue("(NOKO)", rows_tuple(&rec), forced ? Py_True : Py_False,
-                         (unsigned long long)rec.unknown, self_view ? Py_True : Py_False);
+    PyObject *rows = rows_tuple(&rec);
+    PyObject *vals = rows ? values_tuple(&rec) : NULL;
+    if (!vals) {
+        Py_XDECREF(rows);
+        return NULL;
+    }
+    return Py_BuildValue("(NOKON)", rows, (rec.hard || rec.overflow) ? Py_True : Py_False,
+                         (unsigned long long)rec.unknown, self_view ? Py_True : Py_False, vals);
 }
 
 static PyObject *Core_candidates(CoreObject *self, PyObject *args) {
@@ -219,7 +246,8 @@ static PyObject *Core_candidates(CoreObject *self, PyObject *args) {
         const uint8_t *nl = memchr(p + pos, '\n', n - pos);
         size_t end = nl ? (size_t)(nl - p) : n;
         bd_record rec;
-        memset(&rec, 0, sizeof rec);
+        rec.nrows = rec.overflow = rec.forced = rec.hard = rec.nf = 0;
+        rec.unknown = rec.emails = 0;
         bd_scan_record(&self->ix, p + pos, end - pos, &rec, &cs, (uint32_t)pos, (uint32_t)pos, (uint32_t)end);
         pos = end + 1;
     }

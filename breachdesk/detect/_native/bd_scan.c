@@ -497,7 +497,7 @@ typedef struct {
     int dom_ok;                 /* the domain alone is valid */
     int ok;           /* a valid ASCII address is in val */
     int forced;       /* a valid-looking non-ASCII address: Python normalises it */
-    uint8_t val[64 + 1 + 256];
+    uint8_t val[BD_VAL];
     size_t vlen, llen; /* value length, local-part length */
 } bd_ext;
 
@@ -588,11 +588,18 @@ static void extract(const uint8_t *b, size_t lo, size_t hi, size_t at, bd_ext *x
     for (size_t k = ls; k < at; k++) non |= b[k] >= 0x80;
     for (int k = 0; k < nl; k++)
         for (size_t j = 0; j < lab_n[k]; j++) non |= b[lab_s[k] + j] >= 0x80;
-    if (non) {
+    size_t o = 0;
+    if (non) { /* kept as written (decoded): Python applies NFKC, case-folding and IDNA */
         x->forced = 1;
+        for (size_t k = ls; k < at && o < sizeof x->val; k++) x->val[o++] = b[k];
+        if (o < sizeof x->val) x->val[o++] = '@';
+        for (int k = 0; k < nl; k++) {
+            if (k && o < sizeof x->val) x->val[o++] = '.';
+            for (size_t j = 0; j < lab_n[k] && o < sizeof x->val; j++) x->val[o++] = b[lab_s[k] + j];
+        }
+        x->vlen = o;
         return;
     }
-    size_t o = 0;
     for (size_t k = ls; k < at; k++) x->val[o++] = lower(b[k]);
     x->llen = o;
     x->val[o++] = '@';
@@ -808,6 +815,15 @@ static void settle(bd_ctx *ctx, const bd_ext *x, int kind, uint32_t cs, uint32_t
     bd_record *rec = ctx->rec;
     if (x->forced) {
         rec->forced = 1;
+        if (rec->nf < BD_MAX_FORCED && x->vlen + 1 < sizeof x->val) {
+            /* a leading '%': the '@' was percent-encoded (try the parts after a '+') */
+            size_t pre = kind == A_PCT;
+            rec->fvals[rec->nf][0] = '%';
+            memcpy(rec->fvals[rec->nf] + pre, x->val, x->vlen);
+            rec->flen[rec->nf++] = (uint16_t)(x->vlen + pre);
+        } else {
+            rec->hard = 1;
+        }
         push(ctx->cands, 0, -1, ctx->line_lo, ctx->line_hi, cs, ce, 4);
         return;
     }

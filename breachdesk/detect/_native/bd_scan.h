@@ -34,12 +34,18 @@ typedef struct {
 } bd_index;
 
 #define BD_MAX_ROWS 64
+#define BD_MAX_FORCED 8
+#define BD_VAL (64 + 1 + 256)
 
 typedef struct {
     uint32_t rows[BD_MAX_ROWS]; /* distinct registry rows hit in the record */
     int nrows;
     int overflow;  /* more distinct rows than fit: the record goes to Python */
     int forced;    /* an address needs Python (non-ASCII: NFKC, IDNA) */
+    int hard;      /* ... and it could not be kept in ``fvals``: the whole record goes */
+    int nf;        /* non-ASCII addresses kept for Python to normalise, as decoded */
+    uint16_t flen[BD_MAX_FORCED];
+    uint8_t fvals[BD_MAX_FORCED][BD_VAL];
     uint64_t unknown;  /* valid addresses not in the registry */
     uint64_t emails;   /* valid addresses seen */
 } bd_record;
