@@ -24,7 +24,7 @@ class Core:
     def scan_lines(
         self, data: Buffer, jsonl: bool = False, viewer: str | None = None
     ) -> tuple[
-        list[tuple[int, int, tuple[int, ...], bool, int, tuple[bytes, ...]]], int, int, int
+        list[tuple[int, int, tuple[int, ...], bool, int, tuple[bytes, ...], int]], int, int, int
     ]: ...
     def scan_document(
         self, body: Buffer, viewer: str | None = None

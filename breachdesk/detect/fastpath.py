@@ -24,6 +24,7 @@ class Span:
     rows: set[int] = field(default_factory=set)  # registry rows whose identifiers it holds
     forced: bool = False  # a marker or an escaped letter: the full path must look itself
     unknown: int = 0  # addresses not in the registry, for a caller that settles the line itself
+    line: int = -1  # index of the line in its block, when the core counted it
 
 
 def line_spans(
@@ -40,13 +41,13 @@ def line_spans(
     result.unknown_emails += unknown
     result.self_views += self_views
     out: list[Span] = []
-    for start, end, rows, forced, n, values in spans:
+    for start, end, rows, forced, n, values, line in spans:
         more, missing = matcher.resolve(values)  # Unicode addresses: NFKC, IDNA in Python
         hit = set(rows) | more
         if not hit and not forced:
             result.unknown_emails += n + missing
             continue
-        out.append(Span(start, end, hit, forced, n + missing))
+        out.append(Span(start, end, hit, forced, n + missing, line))
     return out
 
 
@@ -55,6 +56,9 @@ def numbered(spans: list[Span], data: bytes, first_line: int) -> list[tuple[Span
     out: list[tuple[Span, int]] = []
     line, pos = first_line, 0
     for s in spans:
+        if s.line >= 0:
+            out.append((s, first_line + s.line))
+            continue
         line += data.count(b"\n", pos, s.start)
         pos = s.start
         out.append((s, line))

@@ -151,8 +151,8 @@ static PyObject *Core_scan_lines(CoreObject *self, PyObject *args, PyObject *kw)
     unsigned long long unknown = 0, self_views = 0, emails = 0;
     PyObject *spans = PyList_New(0);
     if (!spans) goto fail;
-    size_t pos = 0;
-    while (pos < n) {
+    size_t pos = 0, line = 0;
+    for (; pos < n; line++) {
         const uint8_t *nl = memchr(p + pos, '\n', n - pos);
         size_t end = nl ? (size_t)(nl - p) : n;
         bd_record rec;
@@ -185,9 +185,9 @@ static PyObject *Core_scan_lines(CoreObject *self, PyObject *args, PyObject *kw)
                 Py_DECREF(rows);
                 goto fail;
             }
-            PyObject *item = Py_BuildValue("(nnNOKN)", (Py_ssize_t)pos, (Py_ssize_t)end, rows,
+            PyObject *item = Py_BuildValue("(nnNOKNn)", (Py_ssize_t)pos, (Py_ssize_t)end, rows,
                                            (rec.hard || rec.overflow) ? Py_True : Py_False,
-                                           (unsigned long long)rec.unknown, vals);
+                                           (unsigned long long)rec.unknown, vals, (Py_ssize_t)line);
             if (!item || PyList_Append(spans, item) < 0) {
                 Py_XDECREF(item);
                 goto fail;
