@@ -14,7 +14,15 @@ setup(
                 "breachdesk/detect/_native/bd_scan.h",
                 "breachdesk/detect/_native/bd_tables.h",
             ],
-            extra_compile_args=["-O3", "-std=c11", "-Wall", "-Wextra", "-Wno-missing-field-initializers"],
+            extra_compile_args=[
+                "-O3",
+                "-std=c11",
+                "-Wall",
+                "-Wextra",
+                "-Wno-missing-field-initializers",
+                "-Werror=implicit-function-declaration",
+                "-Werror=int-conversion",
+            ],
         )
     ]
 )

@@ -20,6 +20,7 @@ class Core:
         rows: _Array,
         ids: _Array | None = None,
         idrows: _Array | None = None,
+        names: _Array | None = None,
     ) -> None: ...
     def scan_lines(
         self, data: Buffer, jsonl: bool = False, viewer: str | None = None

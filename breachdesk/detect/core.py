@@ -37,7 +37,7 @@ CANDIDATE_DTYPE = np.dtype(
         ("pad", "<u4"),
     ]
 )
-EMAIL, PHONE, FORCED = 1, 2, 4
+EMAIL, PHONE, FORCED, NAME_SEEN, NAME_UNSURE = 1, 2, 4, 8, 16
 
 
 def utf8_invalid(data: bytes) -> int:
@@ -62,4 +62,4 @@ def load_core(index: MatchIndex, hasher: KeyedHasher) -> Core:
     core_module()
     from breachdesk.detect._core import Core
 
-    return Core(hasher.key, index.keys, index.rows, index.ids, index.idrows)
+    return Core(hasher.key, index.keys, index.rows, index.ids, index.idrows, index.names)

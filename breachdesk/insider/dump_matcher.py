@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from breachdesk.detect.core import CANDIDATE_DTYPE, FORCED, load_core
+from breachdesk.detect.core import CANDIDATE_DTYPE, FORCED, NAME_SEEN, NAME_UNSURE, load_core
 from breachdesk.detect.core import EMAIL as EMAIL_CAND
 from breachdesk.detect.core import PHONE as PHONE_CAND
 from breachdesk.detect.reference import decode as reference_decode
@@ -63,6 +63,7 @@ _PW_CRYPT = re.compile(
     rb"\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53}|\$argon2i?d?\$\S{20,}|\$[156]\$\S{8,}"
 )
 _PW_HEX = re.compile(rb"(?<![0-9a-fA-F])(?:[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{32})(?![0-9a-fA-F])")
+_HEX_RUN = re.compile(rb"[0-9a-f]{32}")
 _WORD_CACHE = 100_000
 
 U64 = npt.NDArray[np.uint64]
@@ -157,7 +158,7 @@ class _PasswordCheck:
         self.delimiter = layout.delimiter
         self.keywords = any(k in low_block for k in (b"pass", b"pwd", b"hash"))
         self.crypt = b"$" in low_block
-        self.hex = _PW_HEX.search(low_block) is not None
+        self.hex = _HEX_RUN.search(low_block) is not None  # a cheap pre-filter
 
     def __call__(self, before: bytes, after: bytes, low: bytes) -> bool:
         """``low``: the line without the address, lowercased."""
@@ -194,7 +195,7 @@ class BlockMatcher:
         data = block.data
         res = BlockResult(bytes=len(data), lines=data.count(b"\n"))
         cands = np.frombuffer(self.core.candidates(data), dtype=CANDIDATE_DTYPE)
-        kinds = cands["kind"]
+        kinds = cands["kind"] & 7
         emails = cands[kinds == EMAIL_CAND]
         records: list[Record] = []
         hashes = emails["hash"].copy()
@@ -226,16 +227,19 @@ class BlockMatcher:
         n_core = emails.size
         lo_a, hi_a = emails["lo"].tolist(), emails["hi"].tolist()
         cs_a, ce_a = emails["cs"].tolist(), emails["ce"].tolist()
+        kind_a = emails["kind"].tolist()
         for i, packed in zip(np.flatnonzero(hit).tolist(), names.tolist(), strict=True):
             if i < n_core:
                 before, after = data[lo_a[i] : cs_a[i]], data[ce_a[i] : hi_a[i]]
+                name = kind_a[i] & (NAME_SEEN | NAME_UNSURE)  # the core checked ASCII lines
             else:
                 before, _, after = records[i - n_core]
+                name = NAME_UNSURE
             low = (before + b" " + after).lower()
             mask = EMAIL
             if check(before, after, low):
                 mask |= PASSWORD
-            if packed and name_seen(packed, low):
+            if packed and (name == NAME_SEEN or (name == NAME_UNSURE and name_seen(packed, low))):
                 mask |= NAME
             append(mask)
         masks = np.array(out, dtype=np.uint8)

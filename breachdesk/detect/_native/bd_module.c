@@ -6,8 +6,8 @@
 
 typedef struct {
     PyObject_HEAD bd_index ix;
-    Py_buffer keys, rows, ids, idrows;
-    int has_keys, has_ids;
+    Py_buffer keys, rows, ids, idrows, names;
+    int has_keys, has_ids, has_names;
 } CoreObject;
 
 static int get_array(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, const char *what) {
@@ -21,10 +21,11 @@ static int get_array(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, const 
 }
 
 static int Core_init(CoreObject *self, PyObject *args, PyObject *kw) {
-    static char *names[] = {"key", "keys", "rows", "ids", "idrows", NULL};
+    static char *kwnames[] = {"key", "keys", "rows", "ids", "idrows", "names", NULL};
     Py_buffer key;
-    PyObject *keys, *rows, *ids = Py_None, *idrows = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "y*OO|OO", names, &key, &keys, &rows, &ids, &idrows))
+    PyObject *keys, *rows, *ids = Py_None, *idrows = Py_None, *names = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "y*OO|OOO", kwnames, &key, &keys, &rows, &ids,
+                                     &idrows, &names))
         return -1;
     if (key.len < 16) {
         PyBuffer_Release(&key);
@@ -34,7 +35,8 @@ static int Core_init(CoreObject *self, PyObject *args, PyObject *kw) {
     memset(&self->ix, 0, sizeof self->ix);
     bd_index_init(&self->ix, key.buf, (size_t)key.len);
     self->ix.cache = calloc(BD_CACHE, sizeof(bd_cache_entry));
-    if (!self->ix.cache) {
+    self->ix.words = calloc(BD_CACHE, sizeof(bd_word_entry));
+    if (!self->ix.cache || !self->ix.words) {
         PyBuffer_Release(&key);
         PyErr_NoMemory();
         return -1;
@@ -68,11 +70,29 @@ static int Core_init(CoreObject *self, PyObject *args, PyObject *kw) {
         self->ix.idrows = self->idrows.buf;
         self->ix.nids = (size_t)(self->ids.len / 8);
     }
+    /* bucket tables: a lookup then touches one or two cache lines of the mapped index */
+    if (self->ix.nkeys > 64 && !(self->ix.kbucket = bd_buckets(self->ix.keys, self->ix.nkeys, &self->ix.kbits))) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    if (self->ix.nids > 64 && !(self->ix.ibucket = bd_buckets(self->ix.ids, self->ix.nids, &self->ix.ibits))) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    if (names != Py_None) {
+        if (get_array(names, &self->names, 4, "names") < 0) return -1;
+        self->has_names = 1;
+        self->ix.names = self->names.buf;
+        self->ix.nnames = (size_t)(self->names.len / 4);
+    }
     return 0;
 }
 
 static void Core_dealloc(CoreObject *self) {
     free(self->ix.cache);
+    free(self->ix.words);
+    free(self->ix.kbucket);
+    free(self->ix.ibucket);
     if (self->has_keys) {
         PyBuffer_Release(&self->keys);
         PyBuffer_Release(&self->rows);
@@ -81,6 +101,7 @@ static void Core_dealloc(CoreObject *self) {
         PyBuffer_Release(&self->ids);
         PyBuffer_Release(&self->idrows);
     }
+    if (self->has_names) PyBuffer_Release(&self->names);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -248,7 +269,17 @@ static PyObject *Core_candidates(CoreObject *self, PyObject *args) {
         bd_record rec;
         rec.nrows = rec.overflow = rec.forced = rec.hard = rec.nf = 0;
         rec.unknown = rec.emails = 0;
+        size_t first = cs.n;
         bd_scan_record(&self->ix, p + pos, end - pos, &rec, &cs, (uint32_t)pos, (uint32_t)pos, (uint32_t)end);
+        /* the customer's own name on the line, apart from the address: 8 seen, 16 ask Python */
+        for (size_t i = first; self->ix.names && !cs.oom && i < cs.n; i++) {
+            bd_cand *c = &cs.items[i];
+            if (c->kind != 1 || c->row < 0 || (size_t)c->row >= self->ix.nnames) continue;
+            uint32_t packed = self->ix.names[c->row];
+            if (!packed || c->cs < c->lo || c->ce > c->hi || c->cs > c->ce) continue;
+            int seen = bd_name_seen(&self->ix, packed, p + c->lo, c->cs - c->lo, p + c->ce, c->hi - c->ce);
+            c->kind |= seen > 0 ? 8u : seen < 0 ? 16u : 0u;
+        }
         pos = end + 1;
     }
     PyBuffer_Release(&data);

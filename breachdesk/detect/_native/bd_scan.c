@@ -72,13 +72,14 @@ static void b2_compress(uint64_t h[8], const uint8_t block[128], uint64_t t, int
 }
 
 /* keyed, 8-byte digest, personalisation: the state after the key block */
-static void b2_init_keyed(bd_b2b *st, const uint8_t *key, size_t keylen, const char *person) {
+static void b2_init_keyed(bd_b2b *st, const uint8_t *key, size_t keylen, const char *person,
+                          uint64_t outlen) {
     uint8_t block[128];
     uint8_t pers[16];
     memset(pers, 0, sizeof pers);
     memcpy(pers, person, strlen(person) < 16 ? strlen(person) : 16);
     for (int i = 0; i < 8; i++) st->h[i] = B2_IV[i];
-    st->h[0] ^= 0x01010000ULL ^ ((uint64_t)keylen << 8) ^ 8ULL;
+    st->h[0] ^= 0x01010000ULL ^ ((uint64_t)keylen << 8) ^ outlen;
     st->h[6] ^= load64(pers);
     st->h[7] ^= load64(pers + 8);
     memset(block, 0, sizeof block);
@@ -106,9 +107,11 @@ uint64_t bd_hash(const bd_b2b *st, const uint8_t *msg, size_t len) {
 
 void bd_index_init(bd_index *ix, const uint8_t *key, size_t keylen) {
     if (keylen > 64) keylen = 64;
-    b2_init_keyed(&ix->email, key, keylen, "bd:email");
-    b2_init_keyed(&ix->phone, key, keylen, "bd:phone");
-    b2_init_keyed(&ix->cid, key, keylen, "bd:customerid");
+    b2_init_keyed(&ix->email, key, keylen, "bd:email", 8);
+    b2_init_keyed(&ix->phone, key, keylen, "bd:phone", 8);
+    b2_init_keyed(&ix->cid, key, keylen, "bd:customerid", 8);
+    b2_init_keyed(&ix->nameword, key, keylen, "bd:nameword", 2);
+    b2_init_keyed(&ix->name, key, keylen, "bd:name", 2);
 }
 
 /* --------------------------------------------------------------------- index lookup */
@@ -155,10 +158,45 @@ int bd_lookup(const uint64_t *keys, const uint32_t *rows, size_t n, uint64_t q, 
     return k;
 }
 
+uint32_t *bd_buckets(const uint64_t *keys, size_t n, int *bits) {
+    int b = 8;
+    while (b < 26 && ((size_t)1 << b) * 8 < n) b++;
+    size_t nb = (size_t)1 << b;
+    uint32_t *t = malloc((nb + 1) * sizeof(uint32_t));
+    if (!t) return NULL;
+    size_t i = 0;
+    for (size_t k = 0; k < nb; k++) {
+        while (i < n && (keys[i] >> (64 - b)) < k) i++;
+        t[k] = (uint32_t)i;
+    }
+    t[nb] = (uint32_t)n;
+    *bits = b;
+    return t;
+}
+
+int bd_lookup_b(const uint64_t *keys, const uint32_t *rows, size_t n, const uint32_t *bucket,
+                int bits, uint64_t q, uint32_t *out, int max) {
+    if (!bucket) return bd_lookup(keys, rows, n, q, out, max);
+    if (!keys || n == 0) return 0;
+    size_t b = (size_t)(q >> (64 - bits));
+    size_t lo = bucket[b], hi = bucket[b + 1];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (keys[mid] < q)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    int k = 0;
+    while (lo < n && keys[lo] == q && k < max) out[k++] = rows[lo++];
+    return k;
+}
+
 int64_t bd_viewer_row(const bd_index *ix, const uint8_t *id, size_t len) {
     uint32_t row;
     if (!ix->ids || ix->nids == 0 || len == 0) return -1;
-    if (bd_lookup(ix->ids, ix->idrows, ix->nids, bd_hash(&ix->cid, id, len), &row, 1)) return row;
+    if (bd_lookup_b(ix->ids, ix->idrows, ix->nids, ix->ibucket, ix->ibits, bd_hash(&ix->cid, id, len), &row, 1))
+        return row;
     return -1;
 }
 
@@ -800,7 +838,7 @@ static int cached_lookup(const bd_index *ix, const uint8_t *v, size_t n, uint64_
         }
     }
     *h = bd_hash(&ix->email, v, n);
-    int k = bd_lookup(ix->keys, ix->rows, ix->nkeys, *h, rows, 8);
+    int k = bd_lookup_b(ix->keys, ix->rows, ix->nkeys, ix->kbucket, ix->kbits, *h, rows, 8);
     if (e && k <= 4) {
         e->hash = *h;
         e->nrows = (uint8_t)k;
@@ -844,7 +882,7 @@ static void settle(bd_ctx *ctx, const bd_ext *x, int kind, uint32_t cs, uint32_t
             size_t n = x->vlen - plus - 1, ll = x->llen - plus - 1;
             if (ll == 0 || v[0] == '.' || v[0] == '+') continue;
             uint64_t h2 = bd_hash(&ctx->ix->email, v, n);
-            int k2 = bd_lookup(ctx->ix->keys, ctx->ix->rows, ctx->ix->nkeys, h2, rows, 8);
+            int k2 = bd_lookup_b(ctx->ix->keys, ctx->ix->rows, ctx->ix->nkeys, ctx->ix->kbucket, ctx->ix->kbits, h2, rows, 8);
             if (k2) {
                 add_rows(rec, rows, k2);
                 push(ctx->cands, h2, rows[0], ctx->line_lo, ctx->line_hi, cs, ce, 1);
@@ -928,7 +966,7 @@ static void phone_at(bd_ctx *ctx, const uint8_t *b, size_t i, size_t hi, size_t 
     if (n - 1 < 7 || n - 1 > 15) return;
     uint32_t rows[8];
     uint64_t h = bd_hash(&ctx->ix->phone, e164, n);
-    int found = bd_lookup(ctx->ix->keys, ctx->ix->rows, ctx->ix->nkeys, h, rows, 8);
+    int found = bd_lookup_b(ctx->ix->keys, ctx->ix->rows, ctx->ix->nkeys, ctx->ix->kbucket, ctx->ix->kbits, h, rows, 8);
     if (found) add_rows(ctx->rec, rows, found);
     push(ctx->cands, h, found ? (int64_t)rows[0] : -1, ctx->line_lo, ctx->line_hi, base + (uint32_t)i,
          base + (uint32_t)end, 2);
@@ -1102,4 +1140,76 @@ void bd_scan_record(const bd_index *ix, const uint8_t *p, size_t n, bd_record *r
     init_triggers();
     bd_ctx ctx = {ix, rec, cands, line_lo, line_hi};
     scan_span(&ctx, p, 0, n, 0, base);
+}
+
+/* ------------------------------------------------------------------- names (attribute) */
+
+static inline int is_word_ascii(uint8_t c) { return is_alnum(c) || c == '_'; }
+
+/* tokens ``[A-Za-z0-9_]+`` of the two segments, lower-cased, as spans into tmp */
+typedef struct {
+    uint8_t text[1024];
+    uint16_t start[128], len[128];
+    int n;
+} bd_tokens;
+
+static int tokenise(const uint8_t *p, size_t n, bd_tokens *t, size_t *used) {
+    size_t i = 0;
+    while (i < n) {
+        if (p[i] >= 0x80) return -1;
+        if (!is_word_ascii(p[i])) {
+            i++;
+            continue;
+        }
+        size_t st = i;
+        while (i < n && is_word_ascii(p[i])) i++;
+        if (t->n >= 128 || *used + (i - st) > sizeof t->text) return -2;
+        t->start[t->n] = (uint16_t)*used;
+        t->len[t->n] = (uint16_t)(i - st);
+        for (size_t k = st; k < i; k++) t->text[(*used)++] = lower(p[k]);
+        t->n++;
+    }
+    return 0;
+}
+
+static uint32_t word_hash(const bd_index *ix, const uint8_t *w, size_t n) {
+    bd_word_entry *e = NULL;
+    if (ix->words && n <= sizeof e->val) {
+        uint32_t f = 2166136261u;
+        for (size_t i = 0; i < n; i++) f = (f ^ w[i]) * 16777619u;
+        e = &ix->words[f & (BD_CACHE - 1)];
+        if (e->len == n && memcmp(e->val, w, n) == 0) return e->hash;
+    }
+    uint32_t h = (uint32_t)(bd_hash(&ix->nameword, w, n) & 0xFFFF);
+    if (e) {
+        e->hash = (uint16_t)h;
+        memcpy(e->val, w, n);
+        e->len = (uint16_t)n;
+    }
+    return h;
+}
+
+int bd_name_seen(const bd_index *ix, uint32_t packed, const uint8_t *a, size_t an,
+                 const uint8_t *b, size_t bn) {
+    bd_tokens t;
+    size_t used = 0;
+    t.n = 0;
+    int r = tokenise(a, an, &t, &used);
+    if (r == 0) r = tokenise(b, bn, &t, &used);
+    if (r == -1) return -1; /* non-ASCII: NFKC and case-folding in Python */
+    if (r == -2) return -1; /* too long for here: Python decides */
+    int k = (int)(packed & 0xF);
+    uint32_t rest = (packed >> 4) & 0xFFF, first = packed >> 16;
+    uint8_t joined[1024 + 128];
+    for (int i = 0; i + k <= t.n; i++) {
+        if (word_hash(ix, t.text + t.start[i], t.len[i]) != first) continue;
+        size_t o = 0;
+        for (int j = i; j < i + k; j++) {
+            if (j > i) joined[o++] = ' ';
+            memcpy(joined + o, t.text + t.start[j], t.len[j]);
+            o += t.len[j];
+        }
+        if ((bd_hash(&ix->name, joined, o) & 0x0FFF) == rest) return 1;
+    }
+    return 0;
 }

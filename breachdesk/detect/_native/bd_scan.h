@@ -23,14 +23,26 @@ typedef struct {
 } bd_cache_entry; /* pages repeat addresses (support, social): hash and look up once */
 
 typedef struct {
+    uint16_t hash, len; /* len 0: empty slot */
+    uint8_t val[28];
+} bd_word_entry; /* name words repeat (given names): hash each once */
+
+typedef struct {
     const uint64_t *keys; /* sorted keyed hashes of emails and phones */
     const uint32_t *rows; /* customer row of each key */
     size_t nkeys;
     const uint64_t *ids; /* sorted keyed hashes of customer ids (may be NULL) */
     const uint32_t *idrows;
     size_t nids;
-    bd_b2b email, phone, cid;
+    bd_b2b email, phone, cid, nameword, name;
+    const uint32_t *names; /* packed name hash per customer row (may be NULL) */
+    size_t nnames;
+    uint32_t *kbucket; /* first key per top-bits bucket (NULL: search the whole array) */
+    int kbits;
+    uint32_t *ibucket;
+    int ibits;
     bd_cache_entry *cache; /* BD_CACHE entries, or NULL */
+    bd_word_entry *words;  /* BD_CACHE entries, or NULL */
 } bd_index;
 
 #define BD_MAX_ROWS 64
@@ -71,6 +83,10 @@ uint64_t bd_hash(const bd_b2b *st, const uint8_t *msg, size_t len);
 /* all rows of a key into out (up to max); returns how many */
 int bd_lookup(const uint64_t *keys, const uint32_t *rows, size_t n, uint64_t q, uint32_t *out,
               int max);
+/* the bucket table of a sorted key array (about 8 keys a bucket); NULL when out of memory */
+uint32_t *bd_buckets(const uint64_t *keys, size_t n, int *bits);
+int bd_lookup_b(const uint64_t *keys, const uint32_t *rows, size_t n, const uint32_t *bucket,
+                int bits, uint64_t q, uint32_t *out, int max);
 /* scan one record [p, p+n); cands may be NULL */
 void bd_scan_record(const bd_index *ix, const uint8_t *p, size_t n, bd_record *rec,
                     bd_cands *cands, uint32_t base, uint32_t line_lo, uint32_t line_hi);
@@ -78,6 +94,9 @@ void bd_scan_record(const bd_index *ix, const uint8_t *p, size_t n, bd_record *r
 size_t bd_decode(const uint8_t *in, size_t n, uint8_t *out, uint32_t *map);
 /* offset of the first invalid UTF-8 sequence, or -1 */
 int64_t bd_utf8_invalid(const uint8_t *p, size_t n);
+/* the customer's own name (packed hash) among the words of a and b: 1, 0, or -1 (ask Python) */
+int bd_name_seen(const bd_index *ix, uint32_t packed, const uint8_t *a, size_t an,
+                 const uint8_t *b, size_t bn);
 /* row of a viewer id, or -1 */
 int64_t bd_viewer_row(const bd_index *ix, const uint8_t *id, size_t len);
 

@@ -42,6 +42,10 @@ static void setup(void) {
     IX.idrows = IDROWS;
     IX.nids = 1;
     IX.cache = calloc(BD_CACHE, sizeof(bd_cache_entry));
+    IX.words = calloc(BD_CACHE, sizeof(bd_word_entry));
+    static const uint32_t NAMES[5] = {0, 0x12340002u, 0, 0, 0xFFFF0013u};
+    IX.names = NAMES;
+    IX.nnames = 5;
     ready = 1;
 }
 
@@ -65,6 +69,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         bd_scan_record(&IX, buf + pos, end - pos, &rec, NULL, (uint32_t)pos, 0, 0);
         pos = end + 1;
     }
+    for (uint32_t k = 0; k < 5; k++) /* names: the two halves of the input around its middle */
+        (void)bd_name_seen(&IX, IX.names[k] | (k + 1), buf, size / 2, buf + size / 2, size - size / 2);
     int64_t bad = bd_utf8_invalid(buf, size);
     if (bad >= (int64_t)size) abort();
     uint8_t *out = malloc(size ? size : 1);
