@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
 
-import idna
 import numpy as np
 from hypothesis import strategies as st
 
 from breachdesk.registry.keyed import KeyedHasher
+from breachdesk.samples.encoded import ENCODINGS
 
 KEY = b"differential-test-key-0123456789"
 CUSTOMERS = [  # (customer id, email, phone)
@@ -43,63 +42,6 @@ def index_arrays(hasher: KeyedHasher) -> dict[str, np.ndarray]:
     }
 
 
-def _ent_dec(s: str) -> str:
-    return "".join(f"&#{ord(c)};" if c in "@." else c for c in s)
-
-
-def _ent_hex(s: str) -> str:
-    return "".join(
-        f"&#x{ord(c):x};" if c == "@" or (c.isalpha() and i % 3 == 0) else c
-        for i, c in enumerate(s)
-    )
-
-
-def _json_u(s: str) -> str:
-    return "".join(
-        f"\\u{ord(c):04x}" if c == "@" or (c.isalpha() and i % 4 == 1) else c
-        for i, c in enumerate(s)
-    )
-
-
-def _pct(s: str) -> str:
-    return s.replace("+", "%2B").replace("@", "%40")
-
-
-def _qp(s: str) -> str:
-    local, domain = s.split("@")
-    out = local + "=40" + domain
-    return out[: len(out) // 2] + "=\r\n" + out[len(out) // 2 :]
-
-
-def _fullwidth(s: str) -> str:
-    return "".join(chr(ord(c) + 0xFEE0) if 0x21 <= ord(c) <= 0x7E else c for c in s)
-
-
-def _unicode_domain(s: str) -> str:
-    local, domain = s.split("@")
-    return local + "@" + idna.decode(domain) if "xn--" in domain else s
-
-
-# name -> (encode the address, wrap the encoded text in its container)
-ENCODINGS: dict[str, Callable[[str], str]] = {
-    "plain": lambda s: s,
-    "upper-case": str.upper,
-    "html-decimal": _ent_dec,
-    "html-hex": _ent_hex,
-    "html-named": lambda s: s.replace("@", "&commat;").replace(".", "&period;"),
-    "html-double": lambda s: s.replace("@", "&amp;#64;"),
-    "json-unicode": _json_u,
-    "json-double": lambda s: s.replace("@", "\\\\u0040"),
-    "percent": _pct,
-    "percent-double": lambda s: s.replace("@", "%2540"),
-    "query-plus": lambda s: "q=hello+" + s.replace("@", "%40"),
-    "quoted-printable": _qp,
-    "fullwidth": _fullwidth,
-    "fullwidth-at": lambda s: s.replace("@", "＠"),
-    "punycode": lambda s: s,
-    "idn-unicode": _unicode_domain,
-    "base64-field": lambda s: '"' + base64.b64encode(f"<p>{s}</p>".encode()).decode() + '"',
-}
 AROUND = [" ", "（", "）", "«\u00a0", "\u00a0»", "—", "\u3000", "。", "<td>", "</td>", '"', '\\"']
 AROUND += ["\ufeff", "\\n", "mailto:", ": ", "\n", "(", ")", ",", ";"]
 NOISE = [
