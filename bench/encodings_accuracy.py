@@ -1,4 +1,4 @@
-"""``python -m bench.encodings_accuracy``: recall and precision per encoding, in JSONL, HAR and WARC.
+"""``python -m bench.encodings_accuracy``: recall and precision per encoding and format.
 
 A registry of generated customers (``breachdesk.samples.customers``, Unicode and IDN
 addresses included) is imported. For every encoding in ``breachdesk.samples.encoded``
