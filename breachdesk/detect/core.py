@@ -47,6 +47,13 @@ def utf8_invalid(data: bytes) -> int:
     return _core.utf8_invalid(data)
 
 
+def count_lines(data: bytes) -> int:
+    """How many newlines ``data`` holds (memchr in the core)."""
+    from breachdesk.detect import _core
+
+    return _core.count_lines(data)
+
+
 def core_module() -> object:
     try:
         from breachdesk.detect import _core

@@ -12,6 +12,8 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from breachdesk.detect.core import count_lines
+
 BLOCK = 8 << 20
 
 
@@ -72,7 +74,7 @@ def iter_blocks(
                 return
             continue
         whole = bytes(view[: cut + 1])
-        n = whole.count(b"\n")
+        n = count_lines(whole)
         yield Block(whole, line, n)
         line += n
         rest = have - cut - 1

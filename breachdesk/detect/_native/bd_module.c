@@ -357,7 +357,22 @@ static PyObject *core_utf8_invalid(PyObject *mod, PyObject *arg) {
     return PyLong_FromLongLong(bad);
 }
 
+static PyObject *core_count_lines(PyObject *mod, PyObject *arg) {
+    (void)mod;
+    Py_buffer v;
+    if (PyObject_GetBuffer(arg, &v, PyBUF_SIMPLE) < 0) return NULL;
+    const char *p = v.buf, *end = p + v.len;
+    Py_ssize_t n = 0;
+    while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        n++;
+        p++;
+    }
+    PyBuffer_Release(&v);
+    return PyLong_FromSsize_t(n);
+}
+
 static PyMethodDef module_methods[] = {
+    {"count_lines", core_count_lines, METH_O, "How many newlines the buffer holds."},
     {"utf8_invalid", core_utf8_invalid, METH_O, "Offset of the first invalid UTF-8 sequence, or -1."},
     {"decode", core_decode, METH_O, "The universal decoder (up to three passes)."},
     {NULL, NULL, 0, NULL}};
