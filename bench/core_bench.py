@@ -28,13 +28,15 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import anchors
+from bench import anchors, report
 from bench.big_index import build_big_index, synthetic
 from bench.measure import Measured, run_measured
 from bench.run import machine
 from bench.selfview_corpus import write_selfview_corpus
+from breachdesk.detect.findings import iter_findings
 from breachdesk.samples.customers import write_registry
 from breachdesk.samples.weblogs import LogSpec, write_logs
+from breachdesk.store import Store
 
 HERE = Path(__file__).resolve().parent
 
@@ -57,8 +59,37 @@ def _cli(args: list[str], env: dict[str, str]) -> Measured:
     return m
 
 
+def _accuracy(run_db: Path, truth: Path) -> dict[str, object]:
+    """Findings against the planted exposures: file, line and customer must agree."""
+    if truth.name.endswith(".truth.jsonl") and truth.parent.name == "data":
+        return {k: v for k, v in report.accuracy(run_db, truth).items() if k in KEEP}
+    planted = {(f"line {t['line']}", t["customer_id"]) for t in map(json.loads, truth.open())}
+    store = Store.open(f"sqlite:///{run_db}")
+    try:
+        found = {(f.locator, f.customer_id) for f in iter_findings(store)}
+    finally:
+        store.dispose()
+    hit = len(planted & found)
+    return {
+        "planted": len(planted),
+        "found": len(found),
+        "matched": hit,
+        "recall": hit / len(planted) if planted else 1.0,
+        "precision": hit / len(found) if found else 1.0,
+    }
+
+
+KEEP = ("planted", "found", "matched", "recall", "precision", "wrong_viewer", "wrong_fields")
+
+
 def _scan(
-    files: list[Path], workers: int, ws: Path, db: Path, key: str, out: Path
+    files: list[Path],
+    workers: int,
+    ws: Path,
+    db: Path,
+    key: str,
+    out: Path,
+    truth: Path | None = None,
 ) -> dict[str, object]:
     run_db = out / f"scan-{workers}-{files[0].stem}.db"
     shutil.copyfile(db, run_db)
@@ -67,8 +98,10 @@ def _scan(
     own = re.search(r"\(([\d,.]+) MB/s on (\d+) workers?\)", m.stdout)
     found = re.search(r"findings\s+│\s+([\d,]+) new", m.stdout)
     selfv = re.search(r"self-views \(counted\)\s+│\s+([\d,]+)", m.stdout)
+    acc = _accuracy(run_db, truth) if truth is not None else None
     run_db.unlink()
     return {
+        "accuracy": acc,
         "workers": workers,
         "bytes": size,
         "seconds": round(m.seconds, 2),
@@ -87,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--customers", type=int, default=200_000)
     ap.add_argument("--size-mb", type=int, default=512, help="size of each corpus")
     ap.add_argument("--index-customers", type=int, default=0, help="also scan with this big index")
+    ap.add_argument("--skip-corpus", action="append", default=[], help="A or B")
     a = ap.parse_args(argv)
     out = a.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -112,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         b_file.parent.mkdir(parents=True, exist_ok=True)
         r["corpus_b"] = write_selfview_corpus(b_file, a.customers, a.size_mb * 1_000_000)
     corpora = {"A": sorted(a_dir.glob("*.jsonl")), "B": [b_file]}
+    truths = {"A": data / "a.truth.jsonl", "B": b_file.with_suffix(".truth.jsonl")}
     key_file = out / "bench.key"
     if not key_file.exists():
         key_file.write_text(secrets.token_hex(32))
@@ -125,10 +160,12 @@ def main(argv: list[str] | None = None) -> int:
     r["import_seconds"] = round(m.seconds, 1)
     results: dict[str, dict[str, object]] = {}
     for name, files in corpora.items():
+        if name in a.skip_corpus:
+            continue
         _say(f"corpus {name}: hyperscan pass")
         hs = anchors.hyperscan_pass(files)
         _say(f"corpus {name}: scan, 1 worker")
-        one = _scan(files, 1, ws, db, key, out)
+        one = _scan(files, 1, ws, db, key, out, truths[name])
         _say(f"corpus {name}: scan, 2 workers")
         two = _scan(files, 2, ws, db, key, out)
         _say(f"corpus {name}: hyperscan pass again")
@@ -150,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         extra = synthetic(out / "cache", bytes.fromhex(key), 1, a.customers, a.index_customers, 2)
         big = dict(build_big_index(ws, out / "ws-big", extra))
         r["big_index"] = {"build_seconds": round(time.perf_counter() - t, 1), **big}
-        r["big_scan"] = _scan(corpora["A"], 2, out / "ws-big", db, key, out)
+        r["big_scan"] = _scan(corpora["A"], 2, out / "ws-big", db, key, out, truths["A"])
         _say(f"big index scan: {r['big_scan']}")
     r["load_end"] = os.getloadavg()
     r["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
