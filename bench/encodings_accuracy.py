@@ -54,12 +54,17 @@ ENCODING_NAMES = [*sorted(ENCODINGS), "base64-body"]
 
 def _plan(rows: list[dict[str, str]], per: int, rng: random.Random) -> list[dict[str, object]]:
     plan: list[dict[str, object]] = []
+    idn = [r for r in rows if not r["email"].split("@")[1].isascii() or "xn--" in r["email"]]
     for fmt in FORMS:
         for enc in ENCODING_NAMES:
             if enc == "base64-body" and fmt == "warc":
                 continue  # WARC records carry HTTP bodies, not base64 text
+            # IDN forms are shown with customers whose domain is internationalised
+            pool = idn if enc in ("punycode", "idn-unicode") and idn else rows
             for k in range(per):
-                owner, other = rng.sample(rows, 2)
+                owner, other = rng.choice(pool), rng.choice(rows)
+                while other is owner:
+                    other = rng.choice(rows)
                 viewer = other["customer_id"] if k % 2 else None
                 plan.append(
                     {"fmt": fmt, "enc": enc, "kind": "exposure", "owner": owner, "viewer": viewer}

@@ -47,6 +47,11 @@ def _fullwidth(s: str) -> str:
     return "".join(chr(ord(c) + 0xFEE0) if 0x21 <= ord(c) <= 0x7E else c for c in s)
 
 
+def _punycode(s: str) -> str:
+    local, domain = s.split("@")
+    return s if domain.isascii() else local + "@" + idna.encode(domain, uts46=True).decode("ascii")
+
+
 def _unicode_domain(s: str) -> str:
     local, domain = s.split("@")
     return local + "@" + idna.decode(domain) if "xn--" in domain else s
@@ -68,7 +73,7 @@ ENCODINGS: dict[str, Callable[[str], str]] = {
     "quoted-printable": _qp,
     "fullwidth": _fullwidth,
     "fullwidth-at": lambda s: s.replace("@", "＠"),
-    "punycode": lambda s: s,
+    "punycode": _punycode,
     "idn-unicode": _unicode_domain,
     "unicode-brackets": lambda s: "（" + s + "）",
     "nbsp-guillemets": lambda s: "«\u00a0" + s + "\u00a0»",
