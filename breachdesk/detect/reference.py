@@ -15,7 +15,8 @@ data) uses this module directly, because it also needs positions for the snippet
    domain grows forward over labels; any other character (``（``, ``«``, NBSP, ``。``,
    a byte-order mark, an em dash) ends the address.
 3. **Base64 fields**: a JSON string of 24 or more base64 characters is decoded and
-   searched too (two levels deep), so ``body_b64`` and base64 fields inside JSON count.
+   searched too (two levels deep), so ``body_b64`` and base64 fields inside JSON count;
+   a binary payload (a NUL byte in its first 64 bytes: images) is not searched.
 4. An ``@`` written as ``%40`` in a query string may follow a ``+`` that meant a space:
    the part after the last ``+`` is tried as well (it counts only when it is a customer).
 """
@@ -257,9 +258,11 @@ def base64_fields(data: bytes) -> Iterator[bytes]:
         if not ((len(run) + len(pad)) % 4 == 0 or (not pad and len(run) % 4 != 1)):
             continue
         try:
-            yield base64.b64decode(run + b"=" * (-len(run) % 4))
+            payload = base64.b64decode(run + b"=" * (-len(run) % 4))
         except (binascii.Error, ValueError):
             continue
+        if b"\0" not in payload[:64]:  # binary payloads (images) hold no text
+            yield payload
 
 
 @dataclass(slots=True)

@@ -1013,6 +1013,11 @@ static void b64_field(bd_ctx *ctx, const uint8_t *b, size_t q, size_t hi, int de
             out[o++] = (uint8_t)(acc >> bits);
         }
     }
+    /* binary payloads (images: a NUL byte in their first 64 bytes) hold no text */
+    if (memchr(out, 0, o < 64 ? o : 64) != NULL) {
+        free(out);
+        return;
+    }
     uint32_t saved_lo = ctx->line_lo, saved_hi = ctx->line_hi;
     /* candidates inside carry the field's raw span */
     bd_cands *cands = ctx->cands;
@@ -1111,8 +1116,81 @@ static inline unsigned chunk_mask(const uint8_t *b) {
 #define HAVE_CHUNKS 1
 #endif
 
+#if defined(HAVE_CHUNKS) && defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define AVX2 __attribute__((target("avx2")))
+AVX2 static inline __m256i in_range32(__m256i v, char lo, int n) {
+    __m256i t = _mm256_add_epi8(_mm256_sub_epi8(v, _mm256_set1_epi8(lo)), _mm256_set1_epi8((char)0x80));
+    return _mm256_cmpgt_epi8(_mm256_set1_epi8((char)(n - 128)), t);
+}
+AVX2 static inline __m256i is_b64_32(__m256i v) {
+    __m256i m = _mm256_or_si256(in_range32(v, 'A', 26), in_range32(v, 'a', 26));
+    m = _mm256_or_si256(m, in_range32(v, '0', 10));
+    return _mm256_or_si256(m, _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('+')),
+                                              _mm256_cmpeq_epi8(v, _mm256_set1_epi8('/'))));
+}
+/* chunk_mask over 32 bytes; reads b[0..56) */
+AVX2 static inline unsigned chunk_mask32(const uint8_t *b) {
+    __m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)b);
+    __m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(b + 1));
+    __m256i a = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v0, _mm256_set1_epi8('@')),
+                                                 _mm256_cmpeq_epi8(v0, _mm256_set1_epi8('&'))),
+                                _mm256_or_si256(_mm256_cmpeq_epi8(v0, _mm256_set1_epi8('%')),
+                                                _mm256_cmpeq_epi8(v0, _mm256_set1_epi8('+'))));
+    a = _mm256_or_si256(a, _mm256_cmpeq_epi8(v0, _mm256_set1_epi8((char)0xEF)));
+    __m256i bs = _mm256_and_si256(_mm256_cmpeq_epi8(v0, _mm256_set1_epi8('\\')),
+                                  _mm256_or_si256(_mm256_cmpeq_epi8(v1, _mm256_set1_epi8('u')),
+                                                  _mm256_cmpeq_epi8(v1, _mm256_set1_epi8('\\'))));
+    __m256i eq = _mm256_and_si256(_mm256_cmpeq_epi8(v0, _mm256_set1_epi8('=')),
+                                  _mm256_cmpeq_epi8(v1, _mm256_set1_epi8('4')));
+    a = _mm256_or_si256(a, _mm256_or_si256(bs, eq));
+    __m256i q = _mm256_cmpeq_epi8(v0, _mm256_set1_epi8('"'));
+    if (_mm256_movemask_epi8(q)) {
+        __m256i v12 = _mm256_loadu_si256((const __m256i *)(const void *)(b + 12));
+        __m256i v23 = _mm256_loadu_si256((const __m256i *)(const void *)(b + 23));
+        q = _mm256_and_si256(q, _mm256_and_si256(is_b64_32(v1), _mm256_and_si256(is_b64_32(v12), is_b64_32(v23))));
+        a = _mm256_or_si256(a, q);
+    }
+    return (unsigned)_mm256_movemask_epi8(a);
+}
+static int have_avx2(void) {
+    static int cached = -1;
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = __builtin_cpu_supports("avx2") ? 1 : 0;
+    }
+    return cached;
+}
+#define HAVE_CHUNKS32 1
+#endif
+
+#ifdef HAVE_CHUNKS32
+AVX2 static size_t scan_avx2(bd_ctx *ctx, const uint8_t *b, size_t i, size_t lo, size_t hi, int depth,
+                             uint32_t base) {
+    while (hi - i >= 56) {
+        unsigned mask = chunk_mask32(b + i);
+        size_t chunk = i, resume = i;
+        while (mask) {
+            size_t p = chunk + (size_t)__builtin_ctz(mask);
+            mask &= mask - 1;
+            if (p < resume) continue;
+            resume = handle(ctx, b, p, lo, hi, depth, base);
+        }
+        i = resume > chunk + 32 ? resume : chunk + 32;
+        if (i >= hi) break;
+    }
+    return i;
+}
+#endif
+
 static void scan_span(bd_ctx *ctx, const uint8_t *b, size_t lo, size_t hi, int depth, uint32_t base) {
     size_t i = lo;
+#ifdef HAVE_CHUNKS32
+    if (have_avx2()) {
+        i = scan_avx2(ctx, b, i, lo, hi, depth, base);
+        if (i >= hi) return;
+    }
+#endif
     while (i < hi) {
 #ifdef HAVE_CHUNKS
         if (hi - i >= 40) {
