@@ -1,4 +1,4 @@
-"""Build the compiled detection core (``breachdesk.detect._core``); metadata is in pyproject.toml."""
+"""Build the compiled detection core (``breachdesk.detect._core``); metadata: pyproject.toml."""
 
 from setuptools import Extension, setup
 
@@ -7,11 +7,19 @@ setup(
         Extension(
             "breachdesk.detect._core",
             sources=[
-                "breachdesk/detect/_native/bd_module.c",
-                "breachdesk/detect/_native/bd_scan.c",
+                f"breachdesk/detect/_native/{name}.c"
+                for name in (
+                    "bd_module",
+                    "bd_hash",
+                    "bd_decode",
+                    "bd_extract",
+                    "bd_scan",
+                    "bd_names",
+                )
             ],
             depends=[
                 "breachdesk/detect/_native/bd_scan.h",
+                "breachdesk/detect/_native/bd_text.h",
                 "breachdesk/detect/_native/bd_tables.h",
             ],
             extra_compile_args=[

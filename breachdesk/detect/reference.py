@@ -1,6 +1,6 @@
 """The Python reference of the compiled core: the same rules, written to be read.
 
-The compiled core (``_native/bd_scan.c``) must agree with this module; a differential
+The compiled core (``_native/bd_*.c``) must agree with this module; a differential
 property test (``tests/detect/test_core_differential.py``) generates documents in every
 encoding and compares them. The scanner's slow path (records with another customer's
 data) uses this module directly, because it also needs positions for the snippet.

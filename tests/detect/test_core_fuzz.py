@@ -26,7 +26,8 @@ def build(out: Path) -> Path:
         pytest.fail("no C compiler: the core cannot be built or fuzzed")
     exe = out / "fuzz_core"
     cmd = [cc, "-g", "-O1", "-std=c11", "-DBD_FUZZ_DRIVER", *SANITIZE]
-    cmd += [str(NATIVE / "fuzz_core.c"), str(NATIVE / "bd_scan.c"), "-o", str(exe)]
+    core = sorted(str(p) for p in NATIVE.glob("bd_*.c") if p.name != "bd_module.c")
+    cmd += [str(NATIVE / "fuzz_core.c"), *core, "-o", str(exe)]
     subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=120)
     return exe
 
