@@ -30,6 +30,7 @@ setup(
                 "-Wno-missing-field-initializers",
                 "-Werror=implicit-function-declaration",
                 "-Werror=int-conversion",
+                "-fvisibility=hidden",
             ],
         )
     ]
