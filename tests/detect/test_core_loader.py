@@ -6,12 +6,14 @@ import sys
 
 import pytest
 
+import breachdesk.detect
 from breachdesk.detect import core
 from breachdesk.errors import ConfigError
 
 
 def test_missing_core_is_loud(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "breachdesk.detect._core", None)  # import fails
+    monkeypatch.delattr(breachdesk.detect, "_core", raising=False)
     with pytest.raises(ConfigError) as exc:
         core.core_module()
     message = str(exc.value)
