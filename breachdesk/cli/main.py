@@ -51,6 +51,7 @@ def _register() -> None:
     report_cli.register(app)
     exports_cli.register(app)
     notify_cli.register(app)
+    __import__("breachdesk.cli.web", fromlist=["register"]).register(app)
 
 
 _register()
