@@ -3,8 +3,10 @@
 Uppercase hex suffixes and counts as ``SUFFIX:COUNT``, joined by CRLF, with no
 trailing line break and no BOM; ``?mode=ntlm`` for NTLM (any other mode means
 SHA-1); ``Add-Padding: true`` adds 10-209 random suffixes with count 0; 400 for a
-prefix that is not 5 hex characters; ``Cache-Control: public, max-age=2678400``,
-``Access-Control-Allow-Origin: *`` and an ETag (``If-None-Match`` gets a 304).
+prefix that is not 5 hex characters; an empty range is padded as well (HIBP never
+serves an empty one, and strict clients cannot parse it);
+``Cache-Control: public, max-age=2678400``, ``Access-Control-Allow-Origin: *`` and an
+ETag (``If-None-Match`` gets a 304).
 """
 
 from __future__ import annotations
@@ -66,7 +68,10 @@ async def range_(
         return Response(BAD_PREFIX, 400, media_type="text/plain", headers=cors)
     kind = "ntlm" if mode == "ntlm" else "sha1"
     rows = await run_in_threadpool(read_range, svc.store, kind, prefix.upper())
-    pad = (add_padding or "").strip().lower() == "true"
+    # An empty range is padded too: HIBP never answers one (every prefix holds hashes),
+    # and a strict client (pwnedpasswords) fails on an empty body. Count-0 lines mean
+    # "not found" to every client.
+    pad = (add_padding or "").strip().lower() == "true" or not rows
     body = body_for(rows, kind, pad)
     etag = (
         '"'
