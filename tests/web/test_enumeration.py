@@ -25,7 +25,9 @@ ALPHA = 0.01
 
 
 def _sample(
-    client: TestClient, a: Callable[[int], dict[str, str]], b: Callable[[int], dict[str, str]],
+    client: TestClient,
+    a: Callable[[int], dict[str, str]],
+    b: Callable[[int], dict[str, str]],
     path: str,
 ) -> tuple[list[float], list[float], set[tuple[int, bytes]], set[tuple[int, bytes]]]:
     ta: list[float] = []

@@ -16,7 +16,7 @@ import re
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -56,7 +56,10 @@ def body_for(rows: list[tuple[str, int]], mode: str, pad: bool) -> str:
     },
 )
 async def range_(
-    prefix: str,
+    prefix: Annotated[
+        str,  # checked in the handler, so that a bad prefix gets HIBP's 400 (not a 422)
+        Path(json_schema_extra={"pattern": "^[0-9A-Fa-f]{5}$"}, description="5 hex digits"),
+    ],
     request: Request,
     svc: Svc,
     mode: str | None = None,
