@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -28,6 +29,20 @@ def environment() -> Environment:
     )
 
 
+@cache
+def _territories(lang: str) -> dict[str, str]:
+    try:
+        return dict(Locale.parse(lang).territories)
+    except (ValueError, UnknownLocaleError):
+        return {}
+
+
+def country_name(code: str, lang: str) -> str:
+    """``DE`` (or ``DE-BY``) as the reader's language names the country."""
+    alpha2 = code.split("-")[0].upper()
+    return _territories(lang).get(alpha2, code)
+
+
 def language(request: Request) -> str:
     return choose(request.session.get("lang"), request.headers.get("accept-language", ""))
 
@@ -42,6 +57,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         "user": request.session.get("user"),
         "role": request.session.get("role"),
         "path": request.url.path,
+        "country": lambda code: country_name(code, lang),
     }
     html = environment().get_template(name).render(**base, **context)
     return HTMLResponse(html, status_code=status_code)

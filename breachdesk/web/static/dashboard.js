@@ -11,8 +11,7 @@
     var over = ms < 0, s = Math.floor(Math.abs(ms) / 1000);
     var d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600);
     var m = Math.floor((s % 3600) / 60), sec = s % 60;
-    var text = d > 0 ? d + "d " + pad(h) + "h " + pad(m) + "m"
-                     : h + "h " + pad(m) + "m " + pad(sec) + "s";
+    var text = (d > 0 ? d + "d " : "") + pad(h) + "h " + pad(m) + "m " + pad(sec) + "s";
     return text + (over ? " overdue" : " left");
   }
 
@@ -28,8 +27,8 @@
     document.querySelectorAll(".left[data-due]").forEach(function (el) {
       var due = el.getAttribute("data-due");
       var status = el.getAttribute("data-status");
-      el.classList.remove("ok", "soon", "urgent", "overdue", "done");
-      if (!due) { el.textContent = "no fixed time"; return; }
+      el.classList.remove("ok", "soon", "urgent", "overdue", "done", "none");
+      if (!due) { el.textContent = "no fixed time"; el.classList.add("none"); return; }
       if (status && status !== "pending") { el.textContent = status; el.classList.add("done"); return; }
       var ms = Date.parse(due) - now;
       el.textContent = leftText(ms);
