@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import AsyncIterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -42,7 +44,13 @@ async def mail_worker(svc: Services, every: float = 0.5) -> None:
     while True:
         try:
             await run_in_threadpool(
-                process_requests, svc.store, svc.key, mailer, svc.settings.portal_code_minutes
+                process_requests,
+                svc.store,
+                svc.key,
+                mailer,
+                svc.settings.portal_code_minutes,
+                200,
+                svc.writes,
             )
         except Exception as exc:  # keep serving; the rows stay queued for the next turn
             log.warning("portal mail worker: %s", type(exc).__name__)
@@ -56,12 +64,18 @@ def create_app(
     run_worker: bool = False,
 ) -> FastAPI:
     key = load_key(settings)
+    # SQLite takes one writer at a time and its busy handler sleeps; queue this process's
+    # writers on a lock instead (PostgreSQL needs none).
+    writes: AbstractContextManager[object] = (
+        threading.Lock() if store.dialect == "sqlite" else contextlib.nullcontext()
+    )
     svc = Services(
         settings=settings,
         store=store,
         key=key,
         entities=load_entities(settings.entities_path),
-        limiter=limiter or limiter_for(store, settings.redis_url),
+        limiter=limiter or limiter_for(store, settings.redis_url, writes),
+        writes=writes,
     )
 
     @contextlib.asynccontextmanager

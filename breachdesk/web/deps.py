@@ -3,7 +3,8 @@ and the signed-in operator. All live on ``app.state`` set by ``create_app``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -21,6 +22,7 @@ class Services:
     key: bytes
     entities: dict[str, Entity]
     limiter: Limiter
+    writes: AbstractContextManager[object] = field(default_factory=nullcontext)
 
 
 def services(request: Request) -> Services:

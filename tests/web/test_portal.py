@@ -198,6 +198,8 @@ def test_record_pdf_carries_a_code_the_portal_checks(
         "/code", data={"csrf": token, "email": world.email("de1"), "code": code.group(1)}
     )
     assert r.status_code == 200
+    assert csrf_of(client, "/record") != token  # a new token once the record is open
+    token = csrf_of(client, "/record")
     pdf = client.post("/record.pdf", data={"csrf": token})
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     doc = pdfium.PdfDocument(io.BytesIO(pdf.content))

@@ -13,6 +13,7 @@ from breachdesk.store.audit import record
 from breachdesk.web.deps import Operator, Services, operator, services
 from breachdesk.web.keys import keyed
 from breachdesk.web.portal.guard import client_ip
+from breachdesk.web.ratelimit import hit
 from breachdesk.web.sessions import checked_form
 from breachdesk.web.templating import render
 from breachdesk.web.users import authenticate
@@ -32,7 +33,7 @@ async def login(request: Request, svc: Svc) -> Response:
     form = await checked_form(request)
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     ip_key = keyed(svc.key, "rl-login", client_ip(request))[:40]
-    if not svc.limiter.hit(f"login:{ip_key}", LOGINS_PER_MINUTE, 60):
+    if not hit(svc.limiter, f"login:{ip_key}", LOGINS_PER_MINUTE, 60):
         return render(request, "dashboard/login.html", status_code=429, problem="dash.too_many")
     user = await run_in_threadpool(authenticate, svc.store, username, password)
     if user is None:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from breachdesk.web.deps import Services, services
-from breachdesk.web.portal.guard import check_address, check_ip, floored
+from breachdesk.web.portal.guard import check, floored
 from breachdesk.web.portal.lookup import BadAddress, clean_address, queue_lookup
 from breachdesk.web.portal.verify import check_code
 
@@ -50,7 +50,7 @@ async def verify_code(body: CodeIn, request: Request, svc: Svc) -> CodeOut:
     """Is a notice (or a breach record) with this code genuine? Never names the recipient."""
 
     def work() -> CodeOut:
-        check_ip(svc, request)
+        check(svc, request)
         return CodeOut(**check_code(svc.store, svc.key, svc.entities, body.code).to_json())
 
     return await floored(svc, work)
@@ -64,14 +64,14 @@ async def lookup(body: LookupIn, request: Request, svc: Svc) -> LookupOut:
     all (an address no registry could hold is simply never affected)."""
 
     def work() -> None:
-        check_ip(svc, request)
         try:
             address = clean_address(body.email)
         except BadAddress:
             address = ""
-        check_address(svc, address or body.email.casefold())
+        check(svc, request, address or body.email.casefold())
         if address:
-            queue_lookup(svc.store, svc.key, address, body.language)
+            with svc.writes:
+                queue_lookup(svc.store, svc.key, address, body.language)
 
     await floored(svc, work)
     return LookupOut(message=SENT)

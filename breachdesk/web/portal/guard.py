@@ -23,15 +23,27 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def check_ip(svc: Services, request: Request) -> None:
-    key = keyed(svc.key, "rl-ip", client_ip(request))
-    if not svc.limiter.hit(f"ip:{key[:40]}", svc.settings.portal_ip_per_minute, 60):
+def check(svc: Services, request: Request, address: str | None = None) -> None:
+    """Count this request against its IP and (when given) its address; 429 when over."""
+    checks = [
+        (
+            f"ip:{keyed(svc.key, 'rl-ip', client_ip(request))[:40]}",
+            svc.settings.portal_ip_per_minute,
+            60,
+        )
+    ]
+    if address is not None:
+        checks.append(
+            (
+                f"ad:{keyed(svc.key, 'rl-address', address)[:40]}",
+                svc.settings.portal_address_per_hour,
+                3600,
+            )
+        )
+    over = svc.limiter.hit_all(checks)
+    if over == 0:
         raise HTTPException(429, "Too many look-ups from this address; wait a minute.", RETRY)
-
-
-def check_address(svc: Services, address: str) -> None:
-    key = keyed(svc.key, "rl-address", address)
-    if not svc.limiter.hit(f"ad:{key[:40]}", svc.settings.portal_address_per_hour, 3600):
+    if over == 1:
         raise HTTPException(
             429, "Too many look-ups for this email address; try again in an hour.", RETRY
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -114,9 +115,13 @@ def process_requests(
     send: Callable[[CodeMail], None],
     minutes: int = 15,
     limit: int = 200,
+    writes: AbstractContextManager[object] | None = None,
 ) -> int:
-    """Open queued requests; mail a code to each affected address. Returns codes sent."""
-    with store.session() as s:
+    """Open queued requests; mail a code to each affected address. Returns codes sent.
+
+    ``writes`` (a lock, on SQLite) is held around each write, never during SMTP."""
+    writes = writes or nullcontext()
+    with writes, store.session() as s:
         rows = list(s.scalars(select(PortalRequest).order_by(PortalRequest.id).limit(limit)))
         if rows:
             s.execute(delete(PortalRequest).where(PortalRequest.id.in_([r.id for r in rows])))
@@ -131,7 +136,8 @@ def process_requests(
         who = affected_customer(store, address)
         if who is None:
             continue
-        code = issue_code(store, key, who[0], address, minutes)
+        with writes:
+            code = issue_code(store, key, who[0], address, minutes)
         try:
             send(CodeMail(who[0], address, code, row.locale, minutes))
             sent += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 import time
 from typing import Annotated
 
@@ -12,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from breachdesk.web.deps import Services, services
 from breachdesk.web.i18n import catalogs
-from breachdesk.web.portal.guard import check_address, check_ip, floored
+from breachdesk.web.portal.guard import check, floored
 from breachdesk.web.portal.lookup import BadAddress, clean_address, queue_lookup, redeem
 from breachdesk.web.portal.record import customer_record
 from breachdesk.web.portal.record_pdf import record_pdf
@@ -45,7 +46,7 @@ async def verify(request: Request, svc: Svc) -> Response:
     code = str(form.get("code", ""))[:64]
 
     def work() -> object:
-        check_ip(svc, request)
+        check(svc, request)
         return check_code(svc.store, svc.key, svc.entities, code)
 
     answer = await floored(svc, work)
@@ -59,13 +60,14 @@ async def lookup(request: Request, svc: Svc) -> Response:
     lang = language(request)
 
     def work() -> str | None:
-        check_ip(svc, request)
         try:
             address = clean_address(text)
         except BadAddress:
+            check(svc, request)
             return "portal.bad_address"
-        check_address(svc, address)
-        queue_lookup(svc.store, svc.key, address, lang)
+        check(svc, request, address)
+        with svc.writes:
+            queue_lookup(svc.store, svc.key, address, lang)
         return None
 
     problem = await floored(svc, work)
@@ -80,17 +82,19 @@ async def code(request: Request, svc: Svc) -> Response:
     text, typed = str(form.get("email", "")), str(form.get("code", ""))[:32]
 
     def work() -> int | None:
-        check_ip(svc, request)
         try:
             address = clean_address(text)
         except BadAddress:
+            check(svc, request)
             return None
-        check_address(svc, address)
-        return redeem(svc.store, svc.key, address, typed)
+        check(svc, request, address)
+        with svc.writes:
+            return redeem(svc.store, svc.key, address, typed)
 
     pk = await floored(svc, work)
     if pk is None:
         return render(request, "portal/sent.html", status_code=422, problem="portal.bad_code")
+    request.session["csrf"] = secrets.token_urlsafe(24)  # a new token for the signed-in page
     request.session["customer"] = pk
     request.session["customer_until"] = int(time.time()) + RECORD_MINUTES * 60
     return RedirectResponse("/record", status_code=303)
