@@ -33,7 +33,7 @@ class CodeOut(BaseModel):
 
 
 class LookupIn(BaseModel):
-    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@]+@[^@]+$")
     language: str = Field(default="en", pattern="^[a-z]{2}$")
 
 
