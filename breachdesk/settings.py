@@ -86,6 +86,26 @@ class Settings(BaseSettings):
         description="RSA step of DKIM signing: OpenSSL via cryptography, or dkimpy's own.",
     )
 
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis URL (redis://127.0.0.1:6379/0) for the web rate limits shared by "
+        "several workers; unset means the store keeps them.",
+    )
+    portal_code_minutes: int = Field(
+        default=15, description="Minutes a one-time portal code stays valid."
+    )
+    portal_floor_ms: float = Field(
+        default=12.0,
+        description="Every portal look-up answers after at least this many ms, so the time "
+        "taken never tells a customer from a non-customer.",
+    )
+    portal_ip_per_minute: int = Field(
+        default=30, description="Portal look-ups one IP address may make per minute."
+    )
+    portal_address_per_hour: int = Field(
+        default=5, description="Look-ups and code attempts per email address per hour."
+    )
+
     @property
     def key_path(self) -> Path:
         return self.workspace / "secret.key"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages breachdesk needs when they are missing (root only).
+# Installs the Debian packages breachdesk needs when they are missing (root only):
+# WeasyPrint libraries and fonts, and chromium for the browser tests (Playwright drives it).
 set -euo pipefail
 need=()
-for pkg in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-cjk; do
+for pkg in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-cjk chromium; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

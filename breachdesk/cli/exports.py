@@ -117,6 +117,12 @@ def attribute_cmd(
                 workers=(cfg.scan_workers or os.cpu_count() or 1) if total > PARALLEL_FROM else 1,
             )
         rec = record_attribution(store, cfg, att, default_actor(cfg), incident, open_new)
+        if att.elements.get("password"):  # feed the range API: hashes and counts only
+            from breachdesk.web.range_api.harvest import harvest_passwords
+
+            harvest_passwords(
+                store, dumps, cfg.max_expansion_ratio, cfg.max_expanded_bytes, default_actor(cfg)
+            )
     if as_json:
         out = att.to_json()
         out["attribution_id"] = rec.attribution_id

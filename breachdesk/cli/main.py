@@ -58,6 +58,9 @@ COMMANDS: tuple[Entry, ...] = (
     Entry("register", "report", "The breach register (GDPR Art. 33(5))."),
     Entry("notify", "notify", "Render, approve and deliver customer notices."),
     Entry("audit", "audit", "The hash-chained audit log."),
+    Entry("serve", "web", "Serve the customer portal, the operator dashboard and the range API."),
+    Entry("user", "web", "Operator accounts of the web dashboard."),
+    Entry("passwords", "web", "Leaked-password hashes for the range API."),
 )
 # fmt: on
 

@@ -147,12 +147,34 @@ def run_demo(out: Path, customers: int, log_mb: int, seed: int) -> None:
         if insider_scene is not None:
             _step("7. insider: an export leaks")
             _call(insider_scene, available)
+    _step("8. answer: the portal and the dashboard")
+    login, password = _operator(cfg)
     console.print()
     console.print(
         f"[bold green]demo finished in {time.perf_counter() - started:.0f} s.[/] "
         f"Everything is in {out}: the store {db}, the workspace {workspace}, "
         f"the sample data {data}."
     )
+    console.print("\nTo answer customers and operators, serve the web app:")
+    console.print(
+        f"  BREACHDESK_WORKSPACE={workspace} BREACHDESK_DATABASE_URL=sqlite:///{db} "
+        "breachdesk serve --host 127.0.0.1 --port 8080",
+        soft_wrap=True,
+    )
+    console.print("  portal: http://127.0.0.1:8080/   dashboard: http://127.0.0.1:8080/dashboard")
+    console.print(f"  operator login: {login} / {password}  (the password is shown only this once)")
+
+
+def _operator(cfg: Any) -> tuple[str, str]:
+    """An operator account for the dashboard, with a random password."""
+    from breachdesk.cli.context import open_store
+    from breachdesk.web.users import add_user, new_password
+
+    password = new_password()
+    with open_store(cfg) as store:
+        add_user(store, "demo-dpo", password, "operator", "demo")
+    console.print("created the dashboard operator demo-dpo (argon2id hash in the store)")
+    return "demo-dpo", password
 
 
 def _open_incident(spec: LogSpec) -> int:
