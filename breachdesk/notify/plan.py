@@ -6,9 +6,10 @@ dropped before the next, so memory does not grow with the incident.
 
 Idempotent: rows that exist are left as they are (their Message-ID never
 changes), except ``held`` rows, which are re-checked and released when the
-registry has since been fixed. A customer without a valid address, with an
-unknown locale or with an unknown entity is held back with the reason; the
-rest go.
+registry has since been fixed, and ``withdrawn`` rows of customers affected
+again. A customer without a valid address or with an unknown entity is held back
+with the reason; the rest go. A locale without a notice catalog falls back to the
+language of the entity's country, else English, as `registry import` announced.
 """
 
 from __future__ import annotations
@@ -74,13 +75,12 @@ def check_recipient(
         normalise_email(email or "")
     except NormaliseError as exc:
         return "", f"no valid email address ({exc})"
-    if not locale:
-        chosen = supported_locale(entity_locale(entity)) or "en"
-        return chosen, None
-    chosen_or_none = supported_locale(locale)
-    if chosen_or_none is None:
-        return "", f"unknown locale {locale!r}"
-    return chosen_or_none, None
+    # a locale with no notice catalog (or none at all) falls back to the language of the
+    # entity's country, else English: the rule `registry import` announces
+    # (``registry.importer.notice_fallback``), so the customer is told, not held back
+    lang = entity_locale(entity)
+    fallback = supported_locale(f"{lang}-{entity.country}") or supported_locale(lang) or "en"
+    return (supported_locale(locale) if locale else None) or fallback, None
 
 
 def _emails(store: Store, pks: list[int]) -> dict[int, str]:

@@ -31,10 +31,12 @@ GOOD = [
     ("jp1", "kenji@example.jp", "佐藤 健二", "JP", None, "shop-jp", "ja-JP", "email,name"),
     ("ca1", "carol@example.com", "Carol Jones", "US", "US-CA", "shop-us", "en-US", "email,name"),
     ("ma1", "mary@example.com", "Mary Lee", "US", "US-MA", "shop-us", "en-US", "email,name"),
+    # no Polish catalog: falls back to the holding entity's language, as import announced
+    ("pl1", "ola@example.pl", "Ola Nowak", "PL", None, "shop-de", "pl-PL", "email,name"),
 ]
 BAD = [
     ("bad-mail", "not-an-address", "No Mail", "GB", None, "shop-uk", "en-GB", "email"),
-    ("bad-loc", "zed@example.com", "Zed Kowalski", "PL", None, "shop-de", "pl-PL", "email"),
+    ("bad-addr", "zed@", "Zed Kowalski", "PL", None, "shop-de", "pl-PL", "email"),
     ("bad-ent", "ann@example.nl", "Ann de Vries", "NL", None, "shop-nl", "nl-NL", "email"),
 ]
 AWARE = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
