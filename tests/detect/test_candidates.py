@@ -46,7 +46,9 @@ def test_phone_candidates(buf: bytes, expected: list[str]) -> None:
 
 @given(st.emails())
 def test_any_valid_email_is_found_in_text(email: str) -> None:
-    if not email.isascii() or any(ch in email.split("@")[0] for ch in "!#$&'*/=?^`{|}~"):
+    # '&', '=' and '%' start an HTML entity, a quoted-printable code and a percent escape:
+    # in a local part they are read as escapes (docs/detect.md, known limits)
+    if not email.isascii() or any(ch in email.split("@")[0] for ch in "!#$%&'*/=?^`{|}~"):
         return
     buf = f"<p>{email}</p>".encode()
     found = [f.value for f in iter_addresses(buf)]
