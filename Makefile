@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: demo test lint typecheck bench system-deps clean
+.PHONY: demo test lint typecheck bench system-deps clean fuzz fuzz-short
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,17 @@ typecheck: $(STAMP)
 
 test: $(STAMP) system-deps lint typecheck
 	$(VENV)/bin/pytest
+	$(MAKE) fuzz-short
+
+# Every reader of a user's file under atheris, from its committed seed corpus
+# (tests/fuzz/corpus/). The short run bounds CI time (5 targets x 20 s); crashes
+# leave their input in bench/out/fuzz/.
+FUZZ_SECONDS ?= 300
+fuzz-short: $(STAMP)
+	$(PY) -m tests.fuzz.run --seconds 20
+
+fuzz: $(STAMP)
+	$(PY) -m tests.fuzz.run --seconds $(FUZZ_SECONDS)
 
 demo: $(STAMP) system-deps
 	$(PY) -m breachdesk.samples.demo --out demo-out

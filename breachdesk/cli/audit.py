@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from breachdesk.cli.context import console, err_console, open_store, settings
 from breachdesk.errors import BreachdeskError
@@ -34,7 +35,7 @@ def verify_cmd() -> None:
 @audit_app.command("log")
 def log_cmd(
     subject: Annotated[str | None, typer.Option(help="Only this subject, e.g. incident:3.")] = None,
-    limit: Annotated[int, typer.Option(help="Newest N entries; 0 = all.")] = 50,
+    limit: Annotated[int, typer.Option(help="Newest N entries; 0 = all.", min=0)] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
 ) -> None:
     """Show the newest audit entries (who, when, what, on which subject)."""
@@ -63,7 +64,7 @@ def log_cmd(
     for col in ("seq", "when (UTC)", "actor", "action", "subject", "details", "hash"):
         t.add_column(col, overflow="fold")
     for e in rows:
-        t.add_row(
+        cells = (
             str(e.seq),
             e.ts.strftime("%Y-%m-%d %H:%M:%S"),
             e.actor,
@@ -72,6 +73,7 @@ def log_cmd(
             json.dumps(e.details, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
             e.hash[:12],
         )
+        t.add_row(*(Text(c) for c in cells))  # Text: JSON brackets are not rich markup
     console.print(t)
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import typer
 from rich.console import Console
 
+from breachdesk.errors import ExitCode, StrictModeError
 from breachdesk.settings import Settings
 from breachdesk.store import Store
 
@@ -28,3 +31,17 @@ def open_store(cfg: Settings | None = None) -> Iterator[Store]:
         yield store
     finally:
         store.dispose()
+
+
+def finish(problems: int, what: str, strict: bool = False) -> None:
+    """End a command whose result is stored: exit 3 when it met problems (1 under --strict)."""
+    if not problems:
+        return
+    noun = "problem" if problems == 1 else "problems"
+    if strict:
+        raise StrictModeError(what, f"{problems:,} {noun} (--strict)")
+    print(
+        f"breachdesk: {what} done with {problems:,} {noun}; the rest is stored",
+        file=sys.stderr,
+    )
+    raise typer.Exit(ExitCode.PROBLEMS)

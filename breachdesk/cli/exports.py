@@ -7,24 +7,22 @@ import os
 import signal
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
 from breachdesk.cli.context import console, err_console, open_store, settings
+from breachdesk.cli.paths import output_file
 from breachdesk.errors import UsageError
-from breachdesk.incident.attribution import record_attribution
-from breachdesk.incident.lifecycle import get_incident
-from breachdesk.insider.access import scan_access
-from breachdesk.insider.attribute import attribute_dump
-from breachdesk.insider.attribution_view import render_attribution
-from breachdesk.insider.tripwire import Alert, TripwireConfig, start_tripwire
-from breachdesk.registry.entities import load_entities
-from breachdesk.registry.exports import DEFAULT_COLUMNS, ExportRequest, create_export, parse_where
-from breachdesk.registry.index import MatchIndex
 from breachdesk.store.audit import default_actor
-from breachdesk.workspace import hasher
+
+if TYPE_CHECKING:
+    from breachdesk.insider.tripwire import Alert
+
+# The extract's default columns (registry.exports.DEFAULT_COLUMNS; a test keeps them equal),
+# spelled here so that --help needs no registry import.
+DEFAULT_COLUMNS = "customer_id,full_name,email,country"
 
 PARALLEL_FROM = 32 * 1024 * 1024  # smaller dumps are matched in this process
 access_app = typer.Typer(help="Employee data-access anomalies.", no_args_is_help=True)
@@ -42,9 +40,14 @@ def export_cmd(
     fmt: Annotated[str, typer.Option("--format", help="csv, jsonl or parquet.")] = "csv",
     columns: Annotated[
         str, typer.Option("--columns", help="Comma-separated registry fields to include.")
-    ] = ",".join(DEFAULT_COLUMNS),
+    ] = DEFAULT_COLUMNS,
 ) -> None:
     """Write a customer extract with canaries blended in, and register it."""
+    from breachdesk.registry.entities import load_entities
+    from breachdesk.registry.exports import ExportRequest, create_export, parse_where
+    from breachdesk.workspace import hasher
+
+    output_file(out, "--out")
     cfg = settings()
     req = ExportRequest(
         recipient=to,
@@ -61,21 +64,31 @@ def export_cmd(
         f"export {res.export_id} ({res.uid}) to {to}: {res.members:,} customers and "
         f"{res.canaries} canaries written to {res.out}"
     )
+    for w in res.warnings:
+        console.print(f"[yellow]warning[/] {w}", soft_wrap=True)
 
 
 def attribute_cmd(
     dumps: Annotated[
-        list[Path], typer.Argument(help="Leaked files: any text, CSV, JSON, gz, zip.")
+        list[Path],
+        typer.Argument(help="Leaked files: any text, CSV, JSON, gz, zip.", exists=True),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     incident: Annotated[
-        int | None, typer.Option("--incident", help="Add the scope to this incident.")
+        int | None, typer.Option("--incident", help="Add the scope to this incident.", min=1)
     ] = None,
     open_new: Annotated[
         bool, typer.Option("--open-incident", help="Open a new incident with the scope.")
     ] = False,
 ) -> None:
     """Find registry customers and canaries in a leaked list, and name its source export(s)."""
+    from breachdesk.incident.attribution import record_attribution
+    from breachdesk.incident.lifecycle import get_incident
+    from breachdesk.insider.attribute import attribute_dump
+    from breachdesk.insider.attribution_view import render_attribution
+    from breachdesk.registry.index import MatchIndex
+    from breachdesk.workspace import hasher
+
     if incident is not None and open_new:
         raise UsageError("use --incident ID or --open-incident, not both")
     cfg = settings()
@@ -122,9 +135,12 @@ def attribute_cmd(
 
 def tripwire_cmd(
     host: Annotated[str | None, typer.Option("--host", help="Bind address.")] = None,
-    port: Annotated[int | None, typer.Option("--port", help="Port.")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port.", min=0, max=65535)] = None,
 ) -> None:
     """Run the SMTP tripwire: mail to a canary raises an alert; others are refused."""
+    from breachdesk.insider.tripwire import TripwireConfig, start_tripwire
+    from breachdesk.workspace import hasher
+
     cfg = settings()
     tcfg = TripwireConfig(
         host=host or cfg.tripwire_host,
@@ -159,12 +175,14 @@ def tripwire_cmd(
 
 @access_app.command("scan")
 def access_scan_cmd(
-    logs: Annotated[list[Path], typer.Argument(help="JSONL access logs.")],
+    logs: Annotated[list[Path], typer.Argument(help="JSONL access logs.", exists=True)],
     as_json: Annotated[bool, typer.Option("--json", help="Print the flags as JSON.")] = False,
-    threshold: Annotated[float, typer.Option(help="Modified z-score to flag.")] = 3.5,
-    min_volume: Annotated[int, typer.Option(help="Ignore days below this count.")] = 50,
+    threshold: Annotated[float, typer.Option(help="Modified z-score to flag.", min=0)] = 3.5,
+    min_volume: Annotated[int, typer.Option(help="Ignore days below this count.", min=0)] = 50,
 ) -> None:
     """Flag employees whose pulls depart sharply from their own history and their peers'."""
+    from breachdesk.insider.access import scan_access
+
     report = scan_access(logs, threshold, min_volume)
     if as_json:
         flags = [

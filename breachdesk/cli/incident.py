@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+import yaml
 from rich.table import Table
 
 from breachdesk.cli.context import console, open_store, settings
-from breachdesk.errors import UsageError
-from breachdesk.incident.affected import affected_customers
-from breachdesk.incident.attach import (
-    AttachResult,
-    attach_list,
-    attach_scan,
-    attach_unattached,
-    attach_window,
-)
+from breachdesk.cli.paths import input_file
+from breachdesk.errors import InputError, UsageError
 from breachdesk.incident.lifecycle import (
     CAUSES,
     NewIncident,
@@ -27,12 +21,17 @@ from breachdesk.incident.lifecycle import (
     list_incidents,
     open_incident,
     parse_time,
+    set_locale_texts,
+    set_not_exposed,
     set_status,
     update_text,
 )
-from breachdesk.incident.obligations import current_rows
-from breachdesk.reports.generate import list_reports
 from breachdesk.store.audit import default_actor
+
+if TYPE_CHECKING:
+    from breachdesk.incident.attach import AttachResult
+
+IncidentId = Annotated[int, typer.Argument(help="Incident id.", min=1)]
 
 incident_app = typer.Typer(
     help="Open, attach to, move and inspect incidents.", no_args_is_help=True
@@ -96,8 +95,12 @@ def list_cmd() -> None:
 
 
 @incident_app.command("show")
-def show_cmd(incident_id: Annotated[int, typer.Argument(help="Incident id.")]) -> None:
+def show_cmd(incident_id: IncidentId) -> None:
     """One incident: facts, status history and the size of its affected set."""
+    from breachdesk.incident.affected import affected_customers
+    from breachdesk.incident.obligations import current_rows
+    from breachdesk.reports.generate import list_reports
+
     with open_store(settings()) as store:
         inc = get_incident(store, incident_id)
         moves = history(store, incident_id)
@@ -136,15 +139,56 @@ def show_cmd(incident_id: Annotated[int, typer.Argument(help="Incident id.")]) -
 
 @incident_app.command("edit")
 def edit_cmd(
-    incident_id: Annotated[int, typer.Argument(help="Incident id.")],
+    incident_id: IncidentId,
     description: Annotated[str | None, typer.Option(help="What happened.")] = None,
     measures: Annotated[str | None, typer.Option(help="Measures taken or proposed.")] = None,
     consequences: Annotated[str | None, typer.Option(help="Likely consequences.")] = None,
     law_enforcement: Annotated[
         str | None, typer.Option(help="Police involvement, and any delay they asked for.")
     ] = None,
+    locale: Annotated[
+        str | None,
+        typer.Option(
+            help="The language of --description/--measures for customer notices "
+            "(de, fr-CA...); without it they are the English source texts reports quote."
+        ),
+    ] = None,
+    texts: Annotated[
+        Path | None,
+        typer.Option(
+            help="YAML file of texts per language: {de: {description: ..., measures: ...}}."
+        ),
+    ] = None,
+    not_exposed: Annotated[
+        str | None,
+        typer.Option(
+            help="Kinds of data NOT exposed, told to customers (e.g. password,payment_card)."
+        ),
+    ] = None,
 ) -> None:
-    """Update the facts that reports quote (audited by field name)."""
+    """Update the facts that reports and notices quote (audited by field name)."""
+    cfg = settings()
+    if locale is not None or texts is not None or not_exposed is not None:
+        per_locale = _texts_file(texts) if texts is not None else {}
+        if locale is not None:
+            if consequences is not None or law_enforcement is not None:
+                raise UsageError("--locale applies to --description and --measures only")
+            given_l = {
+                k: v for k, v in {"description": description, "measures": measures}.items() if v
+            }
+            if not given_l:
+                raise UsageError("--locale needs --description or --measures")
+            per_locale.setdefault(locale, {}).update(given_l)
+            description = measures = None
+        with open_store(cfg) as store:
+            if per_locale:
+                set_locale_texts(store, incident_id, default_actor(cfg), per_locale)
+            if not_exposed is not None:
+                set_not_exposed(store, incident_id, default_actor(cfg), not_exposed.split(","))
+        done = sorted(per_locale) + (["not exposed"] if not_exposed is not None else [])
+        console.print(f"incident {incident_id}: updated texts ({', '.join(done)})")
+        if all(v is None for v in (description, measures, consequences, law_enforcement)):
+            return
     given = {
         k: v
         for k, v in {
@@ -159,15 +203,29 @@ def edit_cmd(
         raise UsageError(
             "give at least one of --description, --measures, --consequences, --law-enforcement"
         )
-    cfg = settings()
     with open_store(cfg) as store:
         update_text(store, incident_id, default_actor(cfg), **given)
     console.print(f"incident {incident_id}: updated {', '.join(sorted(given))}")
 
 
+def _texts_file(path: Path) -> dict[str, dict[str, str]]:
+    input_file(path, "--texts")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            str(path), f"not UTF-8 text (byte {exc.start}); save it as UTF-8"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise InputError(str(path), f"not valid YAML: {exc}") from None
+    if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
+        raise UsageError(f"{path}: write one mapping per language, e.g. de: {{measures: ...}}")
+    return {str(k): {str(f): str(t) for f, t in v.items()} for k, v in raw.items()}
+
+
 @incident_app.command("status")
 def status_cmd(
-    incident_id: Annotated[int, typer.Argument(help="Incident id.")],
+    incident_id: IncidentId,
     status: Annotated[str, typer.Argument(help="open, contained, notifying or closed.")],
     reason: Annotated[str, typer.Option(help="Why (required when moving backwards).")] = "",
 ) -> None:
@@ -180,9 +238,9 @@ def status_cmd(
 
 @incident_app.command("attach")
 def attach_cmd(
-    incident_id: Annotated[int, typer.Argument(help="Incident id.")],
+    incident_id: IncidentId,
     scan: Annotated[
-        int | None, typer.Option("--scan", help="Attach every finding of scan N.")
+        int | None, typer.Option("--scan", help="Attach every finding of scan N.", min=1)
     ] = None,
     all_unattached: Annotated[
         bool, typer.Option("--all-unattached", help="Attach every finding no incident holds.")
@@ -190,13 +248,23 @@ def attach_cmd(
     since: Annotated[str | None, typer.Option(help="Attach findings seen from (ISO 8601).")] = None,
     until: Annotated[str | None, typer.Option(help="... up to (ISO 8601).")] = None,
     list_file: Annotated[
-        Path | None, typer.Option("--list", help="CSV with a customer_id or email column.")
+        Path | None,
+        typer.Option(
+            "--list", help="CSV with a customer_id or email column.", exists=True, dir_okay=False
+        ),
     ] = None,
     fields: Annotated[
         str, typer.Option(help="Exposed fields for list rows without a fields column.")
     ] = "email",
 ) -> None:
     """Attach findings (by scan, unattached, or time window) or an affected-customer list."""
+    from breachdesk.incident.attach import (
+        attach_list,
+        attach_scan,
+        attach_unattached,
+        attach_window,
+    )
+
     chosen = sum(
         x for x in (scan is not None, all_unattached, bool(since or until), list_file is not None)
     )

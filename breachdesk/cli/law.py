@@ -14,10 +14,21 @@ from rich.table import Table
 from breachdesk.cli.context import console
 from breachdesk.errors import UsageError
 from breachdesk.law.engine import assess as assess_situation
+from breachdesk.law.engine import default_rulebook
 from breachdesk.law.render import assessment_json, print_assessment
 from breachdesk.law.risk import RiskResult
-from breachdesk.law.rules import load_rulebook, summarise
+from breachdesk.law.rules import criteria_ids, load_rulebook, summarise
 from breachdesk.law.whatif import load_what_if
+
+Rules = Annotated[
+    Path | None,
+    typer.Option(
+        "--rules",
+        help="Rules directory (default: the shipped rules).",
+        exists=True,
+        file_okay=False,
+    ),
+]
 
 
 def _parse_now(now: str | None) -> datetime:
@@ -44,20 +55,23 @@ def print_risk(risk: RiskResult) -> None:
 def assess(
     what_if: Annotated[
         Path,
-        typer.Option("--what-if", help="YAML or JSON file describing a hypothetical incident."),
+        typer.Option(
+            "--what-if",
+            help="YAML or JSON file describing a hypothetical incident.",
+            exists=True,
+            dir_okay=False,
+        ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON.")] = False,
     now: Annotated[
         str | None, typer.Option(help="Evaluate 'time left' at this ISO time (default: now).")
     ] = None,
-    rules: Annotated[
-        Path | None, typer.Option("--rules", help="Rules directory (default: the shipped rules).")
-    ] = None,
+    rules: Rules = None,
 ) -> None:
     """Who must be told, by whom and by when, for a hypothetical incident. No store is used."""
     at = _parse_now(now)
-    rulebook = load_rulebook(rules) if rules is not None else None
-    wi = load_what_if(what_if)
+    rulebook = load_rulebook(rules) if rules is not None else default_rulebook()
+    wi = load_what_if(what_if, criteria_ids(rulebook))
     result = assess_situation(wi.situation, rulebook)
     if as_json:
         out = assessment_json(result, now=at)
@@ -71,9 +85,7 @@ def assess(
 
 
 def rules_list(
-    rules: Annotated[
-        Path | None, typer.Option("--rules", help="Rules directory (default: the shipped rules).")
-    ] = None,
+    rules: Rules = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Validate every rules file and list what each covers (fails on the first bad file)."""

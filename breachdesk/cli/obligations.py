@@ -22,7 +22,7 @@ obligations_app = typer.Typer(help="Change the status of an obligation.", no_arg
 
 
 def show(
-    incident_id: Annotated[int, typer.Argument(help="Incident id.")],
+    incident_id: Annotated[int, typer.Argument(help="Incident id.", min=1)],
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """Assess the incident, store each obligation with its status, and list them."""
@@ -42,7 +42,7 @@ def show(
 
 @obligations_app.command("status")
 def status_cmd(
-    incident_id: Annotated[int, typer.Argument(help="Incident id.")],
+    incident_id: Annotated[int, typer.Argument(help="Incident id.", min=1)],
     obligation: Annotated[str, typer.Argument(help="Obligation id or key (from the list).")],
     status: Annotated[str, typer.Argument(help="pending, done or not-required.")],
     reason: Annotated[str, typer.Option(help="Why (required for not-required).")] = "",

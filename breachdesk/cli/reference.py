@@ -13,19 +13,50 @@ from typing import Any
 
 import typer
 
-from breachdesk.cli.main import app
+from breachdesk.cli.main import root_command
+from breachdesk.errors import ExitCode
 from breachdesk.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs"
 
 
-def _walk(cmd: Any, path: list[str]) -> list[tuple[list[str], Any]]:
+EXIT_CODES = [
+    "## Exit codes",
+    "",
+    "Every command follows one convention (`breachdesk.errors.ExitCode`). An error is",
+    "one line on stderr naming the file, record or option and what to do; never a",
+    "traceback.",
+    "",
+    "| code | meaning |",
+    "|---|---|",
+    f"| {ExitCode.OK} | success |",
+    f"| {ExitCode.FAILURE} | failure, or input problems under `--strict` |",
+    f"| {ExitCode.USAGE} | usage error: unknown option, bad value (a negative count, "
+    "`--max-record-mb 0`), a path that does not exist, an output that cannot be written |",
+    f"| {ExitCode.PROBLEMS} | done with problems: the result was stored, and the problems "
+    "(file, record, reason) are listed; e.g. a scan with unreadable files, an import with "
+    "rejected rows or an empty file |",
+    f"| {ExitCode.INTERRUPTED} | interrupted (Ctrl-C, SIGINT): a scan is recorded as "
+    "`interrupted`, a send records how far it got; run the same command again, it is "
+    "idempotent |",
+    "",
+    "Files a command creates (the SQLite store, exports, missing lists, previews, "
+    "reports) are created 0600, and folders it creates 0700. Folders are created "
+    "only for options that say so (`--out` of `report` and `notify preview`, "
+    "`--charts`); a file option needs its folder to exist.",
+    "",
+]
+
+
+def walk(cmd: Any, path: list[str] | None = None) -> list[tuple[list[str], Any]]:
+    """Every command under ``cmd`` (loading lazy ones), as (path, command), sorted."""
+    path = path or []
     out = [(path, cmd)]
-    subs = getattr(cmd, "commands", None)
-    if subs:
-        for name in sorted(subs):
-            out.extend(_walk(subs[name], [*path, name]))
+    if hasattr(cmd, "list_commands"):
+        ctx = typer.Context(cmd)
+        for name in sorted(cmd.list_commands(ctx)):
+            out.extend(walk(cmd.get_command(ctx, name), [*path, name]))
     return out
 
 
@@ -35,14 +66,15 @@ def _portable(default: object) -> str:
 
 
 def render_cli() -> str:
-    root = typer.main.get_command(app)
+    root = root_command()
     lines = [
         "# Command reference",
         "",
         "Generated from the code by `python -m breachdesk.cli.reference`.",
         "",
+        *EXIT_CODES,
     ]
-    for path, cmd in _walk(root, [])[1:]:
+    for path, cmd in walk(root)[1:]:
         if getattr(cmd, "hidden", False):
             continue
         title = "breachdesk " + " ".join(path)

@@ -33,7 +33,7 @@ def _follow(store: Store, cfg: Settings, incidents: list[int], actor: str, why: 
 
 
 def retract(
-    finding_ids: Annotated[list[int], typer.Argument(help="Finding ids to retract.")],
+    finding_ids: Annotated[list[int], typer.Argument(help="Finding ids to retract.", min=1)],
     reason: Annotated[str, typer.Option(help="Why they are wrong (goes to the audit log).")],
 ) -> None:
     """Retract findings that review showed to be wrong; they leave every incident."""
@@ -51,13 +51,14 @@ def retract(
 
 
 def detach(
-    incident_id: Annotated[int, typer.Argument(help="Incident id.")],
+    incident_id: Annotated[int, typer.Argument(help="Incident id.", min=1)],
     reason: Annotated[str, typer.Option(help="Why (goes to the audit log).")],
     finding: Annotated[
-        list[int] | None, typer.Option("--finding", help="A finding id (repeatable).")
+        list[int] | None, typer.Option("--finding", help="A finding id (repeatable).", min=1)
     ] = None,
     scan: Annotated[
-        int | None, typer.Option("--scan", help="Every finding of scan N the incident holds.")
+        int | None,
+        typer.Option("--scan", help="Every finding of scan N the incident holds.", min=1),
     ] = None,
     customer: Annotated[
         list[str] | None,

@@ -10,18 +10,44 @@ from rich.table import Table
 
 from breachdesk.cli.context import console, open_store, settings
 from breachdesk.errors import UsageError
+from breachdesk.incident.law_answers import KEY_COMPROMISED, set_law_answers
 from breachdesk.incident.risk import add_overrides, current_risk, parse_override, set_answers
+from breachdesk.law.whatif import parse_answer
 from breachdesk.store.audit import default_actor
 
 
+def split_law_answers(
+    given: dict[str, str], known: frozenset[str]
+) -> tuple[dict[str, bool], bool | None, dict[str, str]]:
+    """(criterion answers, key_compromised or None, the remaining ENISA answers)."""
+    criteria: dict[str, bool] = {}
+    key_taken: bool | None = None
+    rest: dict[str, str] = {}
+    for k, v in given.items():
+        if k in known or k == KEY_COMPROMISED:
+            try:
+                value = parse_answer(v)
+            except ValueError:
+                raise UsageError(f"--answer {k}={v}: answer yes or no") from None
+            if k == KEY_COMPROMISED:
+                key_taken = value
+            else:
+                criteria[k] = value
+        else:
+            rest[k] = v
+    return criteria, key_taken, rest
+
+
 def risk(
-    incident_id: Annotated[int, typer.Argument(help="Incident id.")],
+    incident_id: Annotated[int, typer.Argument(help="Incident id.", min=1)],
     answer: Annotated[
         list[str] | None,
         typer.Option(
             help="Operator answer K=V: recipients=none|known|unknown, integrity=..., "
             "availability=..., malicious=yes|no, vulnerable_subjects=yes, data_public=yes, "
-            "unintelligible=yes, large_scale_at=N (repeatable)."
+            "unintelligible=yes, large_scale_at=N; key_compromised=yes|no (the encryption key "
+            "was also taken); or a law criterion ID=yes|no, e.g. br-large-scale=yes, as listed "
+            "by 'breachdesk obligations' (repeatable)."
         ),
     ] = None,
     override: Annotated[
@@ -41,7 +67,16 @@ def risk(
             raise UsageError(f"--answer {a!r}: use KEY=VALUE")
         k, v = a.split("=", 1)
         given[k.strip()] = v
+    criteria: dict[str, bool] = {}
+    key_taken: bool | None = None
+    if given:
+        from breachdesk.law.engine import default_rulebook  # the rules load only when needed
+        from breachdesk.law.rules import criteria_ids
+
+        criteria, key_taken, given = split_law_answers(given, criteria_ids(default_rulebook()))
     with open_store(cfg) as store:
+        if criteria or key_taken is not None:
+            set_law_answers(store, incident_id, criteria, actor, key_taken)
         if given:
             set_answers(store, incident_id, given, actor)
         if pairs:

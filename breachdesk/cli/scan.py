@@ -4,29 +4,29 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
 from rich.table import Table
+from sqlalchemy import select
 
-from breachdesk.cli.context import console, open_store, settings
+from breachdesk.cli.context import console, finish, open_store, settings
+from breachdesk.cli.paths import output_file, positive, private_file
 from breachdesk.detect.findings import export_jsonl, get_scan, iter_findings, list_scans
-from breachdesk.detect.formats import ScanOptions
-from breachdesk.detect.scanner import ScanSummary, scan_paths
-from breachdesk.errors import UsageError
+from breachdesk.errors import Interrupted, UsageError
+from breachdesk.store import Store
+from breachdesk.store.audit import append, default_actor
+from breachdesk.store.models import ScanRun
+
+if TYPE_CHECKING:
+    from breachdesk.detect.scanner import ScanSummary
 
 
 def scan(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (read recursively).")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files or folders (read recursively).", exists=True)
+    ],
     viewer: Annotated[str | None, typer.Option(help="Who saw HAR/WARC/plain inputs.")] = None,
     viewer_header: Annotated[
         str | None, typer.Option(help="Request header naming the signed-in customer (HAR/WARC).")
@@ -34,13 +34,31 @@ def scan(
     viewer_cookie: Annotated[
         str | None, typer.Option(help="Request cookie naming the signed-in customer (HAR/WARC).")
     ] = None,
-    workers: Annotated[int, typer.Option(help="Worker processes; 0 = one per core.")] = 0,
+    workers: Annotated[int, typer.Option(help="Worker processes; 0 = one per core.", min=0)] = 0,
     strict: Annotated[bool, typer.Option(help="Make any input problem fatal.")] = False,
     max_record_mb: Annotated[
         float | None, typer.Option(help="Largest record parsed with its metadata, in MB.")
     ] = None,
 ) -> None:
-    """Find exposed customers in response logs (JSONL, HAR, WARC) and any text file."""
+    """Find exposed customers in response logs (JSONL, HAR, WARC) and any text file.
+
+    Exit 3 when some input could not be read (listed as problems; the rest is stored),
+    130 when interrupted (the run is recorded as interrupted; scanning again is safe:
+    findings already stored are counted as known, not duplicated).
+    """
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    from breachdesk.detect.formats import ScanOptions
+    from breachdesk.detect.scanner import scan_paths
+
+    positive(max_record_mb, "--max-record-mb")
     cfg = settings()
     opts = ScanOptions(
         viewer=viewer,
@@ -50,8 +68,6 @@ def scan(
         max_expanded_bytes=cfg.max_expanded_bytes,
         max_expansion_ratio=cfg.max_expansion_ratio,
     )
-    if workers < 0:
-        raise UsageError("--workers must be 0 or more")
     with (
         open_store(cfg) as store,
         Progress(
@@ -69,10 +85,64 @@ def scan(
         def tick(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        summary = scan_paths(
-            store, cfg, paths, opts, workers=workers or None, strict=strict, progress=tick
+        before = _last_scan_id(store)
+        try:
+            summary = scan_paths(
+                store, cfg, paths, opts, workers=workers or None, strict=strict, progress=tick
+            )
+        except KeyboardInterrupt:
+            bar.stop()
+            n = _mark_ended(store, before, default_actor(cfg), "interrupted", "Ctrl-C")
+            raise Interrupted(
+                f"scan {n} interrupted and recorded as such; run the same scan again "
+                "(findings already stored are not duplicated)"
+            ) from None
+        except Exception as exc:  # --strict, a lost store: the run must not stay "running"
+            bar.stop()
+            why = " ".join(str(exc).split())[:200] or type(exc).__name__
+            _mark_ended(store, before, default_actor(cfg), "failed", why)
+            raise
+        append(
+            store,
+            default_actor(cfg),
+            "scan",
+            f"scan:{summary.scan_id}",
+            {
+                "files": summary.files,
+                "bytes": summary.bytes_read,
+                "records": summary.records,
+                "findings_new": summary.findings_new,
+                "problems": len(summary.problems),
+            },
         )
     print_summary(summary)
+    finish(len(summary.problems), "scan", strict)
+
+
+def _last_scan_id(store: Store) -> int:
+    with store.session() as s:
+        return max(s.scalars(select(ScanRun.id)).all(), default=0)
+
+
+def _mark_ended(store: Store, after: int, actor: str, status: str, why: str) -> str:
+    """Record every run this command started as ended (``interrupted`` or ``failed``)."""
+    try:
+        with store.session() as s:
+            runs = list(
+                s.scalars(select(ScanRun).where(ScanRun.id > after, ScanRun.status == "running"))
+            )
+            for run in runs:
+                run.status = status
+                run.problems = [
+                    *run.problems,
+                    {"file": "", "record": None, "reason": f"{status} ({why}); nothing stored"},
+                ]
+    except Exception:  # the store itself is gone: nothing more can be recorded
+        return "(not recorded)"
+    ids = ",".join(str(r.id) for r in runs) or "(not started)"
+    for r in runs:
+        append(store, actor, f"scan.{status}", f"scan:{r.id}", {"bytes": r.bytes_read})
+    return ids
 
 
 def print_summary(s: ScanSummary) -> None:
@@ -128,20 +198,22 @@ def print_summary(s: ScanSummary) -> None:
 def findings(
     ctx: typer.Context,
     fmt: Annotated[str, typer.Option("--format", help="table or jsonl.")] = "table",
-    scan_id: Annotated[int | None, typer.Option("--scan", help="Only this scan.")] = None,
-    limit: Annotated[int, typer.Option(help="Rows in the table view.")] = 50,
+    scan_id: Annotated[int | None, typer.Option("--scan", help="Only this scan.", min=1)] = None,
+    limit: Annotated[int, typer.Option(help="Rows in the table view.", min=1)] = 50,
     out: Annotated[Path | None, typer.Option(help="Write JSONL here instead of stdout.")] = None,
 ) -> None:
-    """List findings, export them as JSONL for other tools, or retract wrong ones."""
+    """List findings, export them as JSONL, or retract wrong ones."""
     if ctx.invoked_subcommand is not None:
         return
     if fmt not in ("table", "jsonl"):
         raise UsageError(f"--format {fmt!r}: use table or jsonl")
+    if out is not None:
+        output_file(out, "--out")
     cfg = settings()
     with open_store(cfg) as store:
         if fmt == "jsonl":
             if out is not None:
-                with out.open("w", encoding="utf-8") as fh:
+                with private_file(out) as fh:
                     n = export_jsonl(store, fh, scan_id)
                 console.print(f"wrote {n:,} findings to {out}")
             else:
@@ -170,7 +242,7 @@ def findings(
 
 
 def scans(
-    scan_id: Annotated[int | None, typer.Argument(help="Show this scan's problems.")] = None,
+    scan_id: Annotated[int | None, typer.Argument(help="Show this scan's problems.", min=1)] = None,
 ) -> None:
     """List scan runs, or every problem one scan met."""
     cfg = settings()

@@ -19,7 +19,9 @@ passwords_app = typer.Typer(help="Leaked-password hashes for the range API.", no
 
 def serve_cmd(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8080,
+    port: Annotated[
+        int, typer.Option("--port", help="Port to listen on.", min=1, max=65535)
+    ] = 8080,
     proxy_headers: Annotated[
         bool,
         typer.Option(help="Trust X-Forwarded-For/-Proto from a local reverse proxy (TLS)."),
@@ -80,7 +82,8 @@ def user_add_cmd(
 @passwords_app.command("import")
 def passwords_import_cmd(
     files: Annotated[
-        list[Path], typer.Argument(help="HIBP downloader files or folders (HASH:COUNT lines).")
+        list[Path],
+        typer.Argument(help="HIBP downloader files or folders (HASH:COUNT lines).", exists=True),
     ],
 ) -> None:
     """Import SHA-1/NTLM hash files as the HIBP downloader writes them."""

@@ -4,13 +4,16 @@ Compression is recognised by magic bytes, not file names. Every decompressing
 stream is wrapped in ``CappedStream``, which stops a member that expands beyond
 ``max_expansion_ratio`` times its compressed size (past a 16 MB floor) or beyond
 ``max_expanded_bytes`` in total, and turns decoder failures (a truncated gzip, a
-corrupt zstd frame) into ``ContainerError`` with a reason a person can act on.
+corrupt zstd frame, a damaged LZMA member, a bad CRC) into ``ContainerError`` with
+a reason a person can act on, naming the compressed file itself (``cut.jsonl.gz``,
+``logs.zip!a.jsonl``). Nothing a damaged archive holds escapes as another exception.
 """
 
 from __future__ import annotations
 
 import gzip
 import io
+import lzma
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -36,7 +39,34 @@ class Readable(Protocol):
 
 
 class ContainerError(Exception):
-    """A compressed stream cannot be read on; ``str()`` is the reason."""
+    """A compressed stream cannot be read on; ``str()`` is the reason.
+
+    ``file`` names the compressed file or member the reason is about, when known."""
+
+    def __init__(self, reason: str, file: str | None = None) -> None:
+        super().__init__(reason)
+        self.file = file
+        self.reason = reason
+
+    @classmethod
+    def at(cls, file: str, reason: str) -> ContainerError:
+        """A skipped member: ``str()`` is ``file: reason``, ``.reason`` the reason alone."""
+        exc = cls(f"{file}: {reason}", file)
+        exc.reason = reason
+        return exc
+
+
+_DECODER_ERRORS = (
+    zlib.error,
+    gzip.BadGzipFile,
+    zstandard.ZstdError,
+    zipfile.BadZipFile,
+    lzma.LZMAError,
+    ValueError,  # zipfile on a damaged local header, bz2 on bad data
+    NotImplementedError,  # zipfile: an unsupported compression method or version
+    RuntimeError,  # zipfile: an encrypted member
+    OSError,  # bz2/zipfile: invalid data stream
+)
 
 
 @dataclass
@@ -77,18 +107,23 @@ class CappedStream(io.RawIOBase):
         except EOFError:
             raise ContainerError(
                 f"truncated {self._kind}: the stream ended before its end marker after "
-                f"{self.expanded:,} bytes; the part before was scanned"
+                f"{self.expanded:,} bytes; the part before was scanned",
+                self._name,
             ) from None
-        except (zlib.error, gzip.BadGzipFile, zstandard.ZstdError, zipfile.BadZipFile) as exc:
+        except ContainerError as exc:  # an inner container failed: it names itself
+            raise exc from None
+        except _DECODER_ERRORS as exc:
             raise ContainerError(
-                f"corrupt {self._kind} after {self.expanded:,} bytes ({exc}); the part before "
-                "was scanned"
+                f"corrupt {self._kind} after {self.expanded:,} bytes ({_why(exc)}); the part "
+                "before was scanned",
+                self._name,
             ) from None
         self.expanded += len(data)
         if self.expanded > self._limit:
             raise ContainerError(
                 f"decompression bomb guard: expands beyond {self._limit:,} bytes "
-                f"(cap: {self._ratio}x its compressed size, min 16 MB); stopped there"
+                f"(cap: {self._ratio}x its compressed size, min 16 MB); stopped there",
+                self._name,
             )
         return data
 
@@ -107,6 +142,11 @@ class CappedStream(io.RawIOBase):
             if b == b"\n":
                 break
         return bytes(out)
+
+
+def _why(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())[:200]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _sniff(stream: BinaryIO) -> bytes:
@@ -137,12 +177,12 @@ def _members(
     try:
         magic = _sniff(stream)
     except ContainerError as exc:
-        yield ContainerError(f"{name}: {exc}")
+        yield ContainerError.at(exc.file or name, exc.reason)
         return
     if (depth > MAX_DEPTH and magic[:2] in (GZIP, ZIP[:2])) or (
         depth > MAX_DEPTH and magic == ZSTD
     ):
-        yield ContainerError(f"{name}: archives nested deeper than {MAX_DEPTH}; not opened")
+        yield ContainerError.at(name, f"archives nested deeper than {MAX_DEPTH}; not opened")
         return
     if magic[:2] == GZIP:
         inner = gzip.GzipFile(fileobj=stream, mode="rb")
@@ -177,31 +217,37 @@ def _zip(
     name: str, stream: BinaryIO, max_ratio: int, max_total: int, stack: ExitStack, depth: int
 ) -> Iterator[Member | ContainerError]:
     if not stream.seekable():
-        data = stream.read(NESTED_IN_MEMORY + 1)
+        try:
+            data = stream.read(NESTED_IN_MEMORY + 1)
+        except ContainerError as exc:  # a truncated or damaged .zip.gz
+            yield ContainerError.at(exc.file or name, exc.reason)
+            return
         if len(data) > NESTED_IN_MEMORY:
-            yield ContainerError(f"{name}: nested zip over {NESTED_IN_MEMORY:,} bytes; not opened")
+            yield ContainerError.at(name, f"nested zip over {NESTED_IN_MEMORY:,} bytes; not opened")
             return
         stream = io.BytesIO(data)
     try:
         archive = stack.enter_context(zipfile.ZipFile(stream))
-    except (zipfile.BadZipFile, OSError) as exc:
-        yield ContainerError(f"{name}: not a readable zip ({exc})")
+    except (*_DECODER_ERRORS, UnicodeDecodeError, EOFError) as exc:
+        # UnicodeDecodeError: the UTF-8 name flag set on a name that is not UTF-8
+        yield ContainerError.at(name, f"not a readable zip ({_why(exc)})")
         return
-    for info in archive.infolist():
-        if info.is_dir():
+    for number, info in enumerate(archive.infolist(), start=1):
+        if info.filename.endswith("/"):  # (is_dir() fails on an empty name)
             continue
-        member = f"{name}!{info.filename}"
+        member = f"{name}!{info.filename or f'(member {number} has no name)'}"
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > max_total or (info.file_size > RATIO_FLOOR and ratio > max_ratio):
-            yield ContainerError(
-                f"{member}: decompression bomb guard: declares {info.file_size:,} bytes from "
-                f"{info.compress_size:,} (ratio {ratio:,.0f}x, cap {max_ratio}x); not opened"
+            yield ContainerError.at(
+                member,
+                f"decompression bomb guard: declares {info.file_size:,} bytes from "
+                f"{info.compress_size:,} (ratio {ratio:,.0f}x, cap {max_ratio}x); not opened",
             )
             continue
         try:
             inner = archive.open(info)
-        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as exc:
-            yield ContainerError(f"{member}: cannot open ({exc})")
+        except (*_DECODER_ERRORS, UnicodeDecodeError, EOFError) as exc:
+            yield ContainerError.at(member, f"cannot open ({_why(exc)})")
             continue
         stack.enter_context(inner)
         capped = CappedStream(

@@ -42,10 +42,6 @@ def detach(
     """Detach findings (``finding_ids``, or every finding of ``scan_id``) and listed
     customers (``customer_ids``) from ``incident_id``."""
     why = " ".join(reason.split())
-    if not why:
-        raise UsageError("--reason: say why the evidence is detached (it goes to the audit log)")
-    if not finding_ids and scan_id is None and not customer_ids:
-        raise UsageError("name what to detach: --finding ID, --scan ID or --customer ID")
     result = DetachResult()
     with store.session() as s:
         inc = s.get(Incident, incident_id)
@@ -53,6 +49,10 @@ def detach(
             raise UsageError(f"incident {incident_id}: no such incident")
         if inc.status == "closed":
             raise UsageError(f"incident {incident_id}: closed; reopen it before detaching")
+        if not why:
+            raise UsageError("--reason: say why the evidence is detached (the audit log keeps it)")
+        if not finding_ids and scan_id is None and not customer_ids:
+            raise UsageError("name what to detach: --finding ID, --scan ID or --customer ID")
         held = select(IncidentFinding.finding_id).where(IncidentFinding.incident_id == incident_id)
         if scan_id is not None:
             held_of_scan = held.join(Finding, Finding.id == IncidentFinding.finding_id).where(

@@ -7,19 +7,25 @@ reason. Every change is a row in ``incident_status_changes`` and an audit entry.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from sqlalchemy import select
 
 from breachdesk.errors import UsageError
+from breachdesk.incident.fields import KNOWN_FIELDS
 from breachdesk.store import Store
 from breachdesk.store.audit import record
 from breachdesk.store.models.base import utcnow
 from breachdesk.store.models.incidents import Incident, IncidentStatusChange
 
 CAUSES = ("technical-error", "insider", "attack", "unknown")
+LOCALE_TEXTS = ("description", "measures")
+"""Operator texts that customers read, given per language (``incident edit --locale``)."""
+SOURCE_LANGUAGE = "en"
 STATUSES = ("open", "contained", "notifying", "closed")
 FUTURE_SLACK = timedelta(minutes=5)
 
@@ -201,4 +207,72 @@ def update_text(store: Store, incident_id: int, actor: str, **fields: str) -> In
                 setattr(inc, k, v)
         inc.updated_at = utcnow()
         record(s, actor, "incident.edit", subject(incident_id), {"fields": sorted(fields)})
+    return inc
+
+
+def locale_key(value: str) -> str:
+    """``de``, ``de_DE``, ``en-gb`` -> ``de``, ``de-DE``, ``en-GB`` (or a usage error)."""
+    try:
+        loc = Locale.parse(value.strip().replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        raise UsageError(f"--locale {value!r}: not a locale such as de, fr-CA or en-GB") from None
+    return f"{loc.language}-{loc.territory}" if loc.territory else loc.language
+
+
+def set_locale_texts(
+    store: Store, incident_id: int, actor: str, texts: Mapping[str, Mapping[str, str]]
+) -> Incident:
+    """Set the operator's texts per locale: ``{"de": {"measures": "..."}}``.
+
+    English (``en``) is the source language: its texts are the incident's description
+    and measures, which reports quote. An empty text removes that locale's text."""
+    clean: dict[str, dict[str, str]] = {}
+    for loc, fields in texts.items():
+        key = locale_key(loc)
+        bad = sorted(set(fields) - set(LOCALE_TEXTS))
+        if bad:
+            raise UsageError(
+                f"texts for {key}: cannot set {', '.join(bad)}; "
+                f"per-language texts: {', '.join(LOCALE_TEXTS)}"
+            )
+        clean.setdefault(key, {}).update({k: str(v).strip() for k, v in fields.items()})
+    with store.session() as s:
+        inc = s.get(Incident, incident_id)
+        if inc is None:
+            raise UsageError(f"incident {incident_id}: no such incident")
+        merged: dict[str, dict[str, str]] = {k: dict(v) for k, v in (inc.texts or {}).items()}
+        for key, fields in clean.items():
+            if key == SOURCE_LANGUAGE:
+                for k, v in fields.items():
+                    setattr(inc, k, v)
+                continue
+            merged.setdefault(key, {}).update(fields)
+            merged[key] = {k: v for k, v in merged[key].items() if v}
+        inc.texts = {k: v for k, v in sorted(merged.items()) if v}
+        inc.updated_at = utcnow()
+        record(
+            s,
+            actor,
+            "incident.texts",
+            subject(incident_id),
+            {"locales": {k: sorted(v) for k, v in sorted(clean.items())}},
+        )
+    return inc
+
+
+def set_not_exposed(store: Store, incident_id: int, actor: str, items: Sequence[str]) -> Incident:
+    """Record the kinds of data the operator states were NOT exposed (told to customers)."""
+    wanted = [i.strip() for i in items if i.strip()]
+    bad = sorted(set(wanted) - set(KNOWN_FIELDS))
+    if bad:
+        raise UsageError(
+            f"--not-exposed: unknown {', '.join(bad)}; known: {', '.join(KNOWN_FIELDS)}"
+        )
+    with store.session() as s:
+        inc = s.get(Incident, incident_id)
+        if inc is None:
+            raise UsageError(f"incident {incident_id}: no such incident")
+        inc.not_exposed = list(dict.fromkeys(wanted))
+        inc.updated_at = utcnow()
+        record(s, actor, "incident.not_exposed", subject(incident_id), {"items": inc.not_exposed})
     return inc

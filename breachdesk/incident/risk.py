@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from breachdesk.errors import UsageError
 from breachdesk.incident.affected import AffectedCustomer, affected_customers
+from breachdesk.incident.law_answers import key_compromised
 from breachdesk.incident.lifecycle import get_incident, subject
 from breachdesk.incident.situation import elements_of
 from breachdesk.law.risk import RiskAnswers, RiskOverride, RiskResult, assess_risk
@@ -34,7 +35,7 @@ RANGES = {"dpc": (1.0, 4.0), "ei": (0.25, 1.0), "cb": (0.0, 2.0)}
 
 def _answers(inc: Incident) -> RiskAnswers:
     given: dict[str, Any] = {k: v for k, v in (inc.risk_answers or {}).items() if k in ANSWERS}
-    if inc.encrypted:
+    if inc.encrypted and not key_compromised(inc):
         given.setdefault("unintelligible", True)
     return RiskAnswers.model_validate(given)
 

@@ -15,6 +15,7 @@ from typing import cast
 
 from breachdesk.incident.affected import AffectedCustomer
 from breachdesk.incident.fields import FIELD_ELEMENTS
+from breachdesk.incident.law_answers import criterion_answers, key_compromised
 from breachdesk.law.situation import (
     AffectedGroup,
     DataElement,
@@ -75,5 +76,7 @@ def build_situation(
             for e in _involved(people, entities)
         },
         encrypted=inc.encrypted,
+        key_compromised=key_compromised(inc),
+        answers=criterion_answers(inc),
         incident_ref=f"incident:{inc.id}",
     )

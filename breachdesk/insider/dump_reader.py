@@ -8,7 +8,9 @@
 - gzip, zstd and zip are opened by ``detect.containers`` (with its bomb caps).
 
 Problems never stop the reading: binary junk, a truncated archive or JSON that
-does not parse is reported as a ``DumpProblem`` and the rest goes on.
+does not parse is reported as a ``DumpProblem`` and the rest goes on. The intact
+part of a truncated gzip is read (``read1``: no decoded byte is lost to the error),
+and a byte-order mark at the start of a file is dropped.
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from breachdesk.detect.containers import ContainerError, open_members
-from breachdesk.detect.lines import Piece, iter_blocks
+from breachdesk.detect.lines import Piece, iter_blocks, reader
 
 JSON_CAP = 512 * 1024 * 1024
 MAX_LINE = 16 * 1024 * 1024
 _HEAD = 64 * 1024
+BOM = b"\xef\xbb\xbf"
 _DELIMS = (b"\t", b";", b"|", b",")
 PASSWORD_HEADER = re.compile(
     rb"(?i)^\W*(pass(word|wort)?|passwd|pwd|pw|hash|password_hash|secret|senha|contrase(n|\xc3\xb1)a)\W*$"
@@ -94,8 +97,29 @@ def _flatten(value: Any, out: list[bytes]) -> None:
         out.append(str(value).replace("\n", " ").encode("utf-8") + b"\n")
 
 
+def _read_all(name: str, stream: BinaryIO, cap: int) -> tuple[bytes, DumpProblem | None]:
+    """Up to ``cap`` bytes; a damaged container keeps what was decoded before it broke."""
+    read = reader(stream)
+    parts: list[bytes] = []
+    size = 0
+    try:
+        while size <= cap:
+            chunk = read(min(1 << 20, cap + 1 - size))
+            if not chunk:
+                break
+            parts.append(chunk)
+            size += len(chunk)
+    except ContainerError as exc:
+        return b"".join(parts), DumpProblem(exc.file or name, exc.reason)
+    return b"".join(parts), None
+
+
 def _json_document(name: str, stream: BinaryIO) -> Iterator[DumpBlock | DumpProblem]:
-    raw = stream.read(JSON_CAP + 1)
+    raw, broken = _read_all(name, stream, JSON_CAP)
+    if broken is not None:
+        yield broken
+        yield DumpBlock(name, raw, Layout())
+        return
     if len(raw) > JSON_CAP:
         yield DumpProblem(name, f"JSON document over {JSON_CAP:,} bytes; read as text")
         yield DumpBlock(name, raw, Layout())
@@ -113,7 +137,7 @@ def _json_document(name: str, stream: BinaryIO) -> Iterator[DumpBlock | DumpProb
 
 def _text(name: str, stream: BinaryIO, head: bytes) -> Iterator[DumpBlock | DumpProblem]:
     layout = _layout(head.split(b"\n", 1)[0])
-    for item in iter_blocks(stream.read, MAX_LINE):
+    for item in iter_blocks(reader(stream), MAX_LINE):
         if isinstance(item, Piece):
             if item.offset == 0:
                 yield DumpProblem(
@@ -127,11 +151,14 @@ def _text(name: str, stream: BinaryIO, head: bytes) -> Iterator[DumpBlock | Dump
 def _member(name: str, stream: BinaryIO) -> Iterator[DumpBlock | DumpProblem]:
     peek = getattr(stream, "peek", None)
     head = bytes(peek(_HEAD)[:_HEAD]) if peek is not None else b""
+    if head.startswith(BOM):
+        stream.read(len(BOM))
+        head = head[len(BOM) :]
     if b"\x00" in head:
         yield DumpProblem(name, "binary data (NUL bytes), not a text dump; skipped")
         return
-    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-    if start in (b"[", b"{") and not _is_jsonl(head.lstrip(b"\xef\xbb\xbf \t\r\n")):
+    start = head.lstrip(b" \t\r\n")[:1]
+    if start in (b"[", b"{") and not _is_jsonl(head.lstrip(b" \t\r\n")):
         yield from _json_document(name, stream)
     else:
         yield from _text(name, stream, head)
@@ -159,11 +186,11 @@ def read_dump(
             try:
                 for member in open_members(path, max_ratio, max_total, stack):
                     if isinstance(member, ContainerError):
-                        yield DumpProblem(str(path), str(member))
+                        yield DumpProblem(member.file or str(path), member.reason)
                         continue
                     try:
                         yield from _member(member.name, member.stream)
                     except ContainerError as exc:
-                        yield DumpProblem(member.name, str(exc))
+                        yield DumpProblem(exc.file or member.name, exc.reason)
             except OSError as exc:
                 yield DumpProblem(str(path), f"cannot read ({exc.strerror or exc})")

@@ -7,14 +7,17 @@ HELO name, client IP, subject, headers and time. The alert is stored, handed to
 ``on_alert`` (the CLI prints it), POSTed to the configured webhook and mailed to
 the configured address.
 
-Nothing a sender does stops the server: messages over the size cap get 552 (and
-still raise an alert, without headers), unparseable messages are stored with a
-problem note, and a failing webhook or relay is recorded on the alert.
+Nothing a sender does stops the server or suppresses an alert: messages over the
+size cap get 552 (and still raise an alert, without headers); a canary recipient
+of a message whose declared ``SIZE`` is over the cap raises its alert at RCPT,
+before the 552; a message whose headers cannot be parsed is stored with its raw
+header lines and a problem note; a failing webhook or relay is recorded on the alert.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -41,6 +44,7 @@ from breachdesk.store.models.exports import Export, ExportCanary, TripwireAlert
 MAX_HEADERS = 100
 MAX_HEADER_CHARS = 998
 RELOAD_AFTER = 5.0
+_SIZE_PARAM = re.compile(r"(?i)\s+SIZE=(\d{1,30})\b")
 
 
 @dataclass
@@ -122,9 +126,23 @@ class CanaryBook:
 def _header_text(value: Any) -> str:
     try:
         text = str(make_header(decode_header(str(value))))
-    except (ValueError, LookupError, UnicodeError, TypeError):
+    except Exception:  # HeaderParseError on =?utf-8?b?a?=, bad charsets, anything hostile
         text = str(value)
     return text.replace("\r", " ").replace("\n", " ")[:MAX_HEADER_CHARS]
+
+
+def raw_headers(content: bytes) -> list[list[str]]:
+    """The first header lines as sent (Latin-1, unfolded), for a message that will not parse."""
+    head = re.split(rb"\r?\n\r?\n", content[: 256 * 1024], maxsplit=1)[0]
+    out: list[list[str]] = []
+    for line in re.split(rb"\r?\n(?![ \t])", head):
+        name, sep, value = line.decode("latin-1").partition(":")
+        if sep:
+            flat = " ".join(value.split())
+            out.append([name.strip()[:MAX_HEADER_CHARS], flat[:MAX_HEADER_CHARS]])
+        if len(out) >= MAX_HEADERS:
+            break
+    return out
 
 
 def _parse(content: bytes) -> tuple[str | None, list[list[str]], list[str]]:
@@ -134,13 +152,14 @@ def _parse(content: bytes) -> tuple[str | None, list[list[str]], list[str]]:
         headers = [[k, _header_text(v)] for k, v in msg.items()[:MAX_HEADERS]]
         subject = msg.get("Subject")
         defects = [type(d).__name__ for d in msg.defects]
+        subject_text = _header_text(subject) if subject is not None else None
     except Exception as exc:  # a hostile message must never stop the tripwire
-        return None, [], [f"message could not be parsed: {type(exc).__name__}"]
+        return None, raw_headers(content), [f"message could not be parsed: {type(exc).__name__}"]
     if defects:
         problems.append("malformed message: " + ", ".join(sorted(set(defects))))
     if not headers:
         problems.append("message has no headers")
-    return (_header_text(subject) if subject is not None else None), headers, problems
+    return subject_text, headers, problems
 
 
 class TripwireHandler:
@@ -160,13 +179,25 @@ class TripwireHandler:
     ) -> str:
         if self.book.find(address) is None:
             return "550 5.1.1 Recipient address rejected: user unknown"
+        declared = getattr(session, "breachdesk_declared_size", None)
+        if declared is not None:  # refused for its size: the alert is raised now
+            one = Envelope()
+            one.mail_from = envelope.mail_from
+            one.rcpt_tos = [address]
+            reason = f"message refused at RCPT: declared SIZE {declared:,} over the cap"
+            await self._raise(session, one, None, [], min(declared, 2**31 - 1), [reason])
+            return "552 5.3.4 Message size exceeds fixed maximum message size"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         envelope.breachdesk_handled = True  # type: ignore[attr-defined]
         content = envelope.original_content or b""
-        subject, headers, problems = _parse(content)
+        try:
+            subject, headers, problems = _parse(content)
+        except Exception as exc:  # never lose the alert to the parser
+            subject, headers = None, raw_headers(content)
+            problems = [f"message could not be parsed: {type(exc).__name__}"]
         await self._raise(session, envelope, subject, headers, len(content), problems)
         return "250 Message accepted for delivery"
 
@@ -268,6 +299,16 @@ def _alert_mail(alert: Alert, cfg: TripwireConfig) -> Message:
 
 
 class _TripwireSMTP(SMTP):
+    async def smtp_MAIL(self, arg: str) -> None:
+        """Accept MAIL with an oversized SIZE, remembering it, so RCPT can alert first."""
+        if self.session is not None:
+            self.session.breachdesk_declared_size = None  # type: ignore[attr-defined]
+            m = _SIZE_PARAM.search(arg or "")
+            if m is not None and self.data_size_limit and int(m.group(1)) > self.data_size_limit:
+                self.session.breachdesk_declared_size = int(m.group(1))  # type: ignore[attr-defined]
+                arg = arg[: m.start()] + arg[m.end() :]
+        await super().smtp_MAIL(arg)
+
     async def smtp_DATA(self, arg: str) -> None:
         envelope = self.envelope
         await super().smtp_DATA(arg)
@@ -306,6 +347,7 @@ def start_tripwire(
         port=cfg.port,
         data_size_limit=cfg.max_bytes,
         decode_data=False,
+        enable_SMTPUTF8=True,  # canaries follow real addresses, non-ASCII ones included
         ident="breachdesk tripwire",
         ready_timeout=30.0,  # a busy machine can take seconds to start the loop
     )

@@ -13,11 +13,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import get_args
 
 import pycountry
 
 from breachdesk.law import deadlines
+from breachdesk.law.decision import Decision, decide
 from breachdesk.law.register import register_obligations
 from breachdesk.law.rules import (
     RELATIVE_CLOCKS,
@@ -25,16 +25,17 @@ from breachdesk.law.rules import (
     JurisdictionRules,
     Rule,
     RuleBook,
-    Trigger,
     load_rulebook,
 )
+from breachdesk.law.rules import (
+    UNVERIFIED_NOTE as UNVERIFIED_NOTE,
+)
 from breachdesk.law.situation import (
-    RISK_ORDER,
     Assessment,
-    DataElement,
     EntityEstablishment,
     NonObligation,
     Obligation,
+    OpenQuestion,
     Situation,
     UnknownJurisdiction,
 )
@@ -160,61 +161,6 @@ _NOT_REGULATOR = frozenset(
 )
 
 
-_ELEMENT_ORDER = {e: i for i, e in enumerate(get_args(DataElement))}
-
-
-def _elements_text(situation: Situation) -> str:
-    ordered = sorted(situation.elements, key=_ELEMENT_ORDER.__getitem__)
-    return " + ".join(ordered) or "no data elements"
-
-
-def _trigger_failure(t: Trigger, jr: JurisdictionRules, s: Situation, n: int) -> str | None:
-    """None when the trigger matches, else why it does not."""
-    if _elements_fail(t, s):
-        if jr.definition is not None:
-            return (
-                f'{_elements_text(s)} alone is not "{jr.definition.term}" under '
-                f"{jr.definition.citation}"
-            )
-        combos = "; ".join(" + ".join(c) for c in t.elements_any_of or [])
-        return f"{_elements_text(s)} matches none of: {combos}"
-    if t.min_risk is not None and RISK_ORDER[s.risk] < RISK_ORDER[t.min_risk]:
-        return f"risk assessed as '{s.risk}', the rule needs at least '{t.min_risk}'"
-    if t.causes is not None and s.cause not in t.causes:
-        return f"cause '{s.cause}' is not one of {', '.join(t.causes)}"
-    if t.threshold is not None and not t.threshold.met(n):
-        return f"{n:,} residents, the rule needs {t.threshold.text()}"
-    return None
-
-
-def _why_not(rule: Rule, jr: JurisdictionRules, s: Situation, n: int) -> str | None:
-    if rule.effective_from is not None and s.became_aware_at.date() < rule.effective_from:
-        return f"not in force for breaches known before {rule.effective_from.isoformat()}"
-    if rule.encrypted_exempt and s.encrypted:
-        return "the data was encrypted and the key was not exposed (encryption exemption)"
-    failures = []
-    for t in rule.triggers:
-        reason = _trigger_failure(t, jr, s, n)
-        if reason is None:
-            return None
-        failures.append((t, reason))
-    if len(failures) == 1:
-        t, reason = failures[0]
-        return f"{t.when}: {reason}"
-    if all(_elements_fail(t, s) for t, _ in failures) and jr.definition is None:
-        combos = [" + ".join(c) for t, _ in failures for c in t.elements_any_of or []]
-        return (
-            f"{_elements_text(s)} includes none of the data that counts here: {'; '.join(combos)}"
-        )
-    return "none applies: " + " | ".join(f"{t.when}: {reason}" for t, reason in failures)
-
-
-def _elements_fail(t: Trigger, s: Situation) -> bool:
-    return t.elements_any_of is not None and not any(
-        set(c) <= s.elements for c in t.elements_any_of
-    )
-
-
 def _due(
     rule: Rule, s: Situation, tz: str, cal: str | None, fired: dict[str, Obligation]
 ) -> tuple[datetime | None, str, list[str]]:
@@ -245,17 +191,50 @@ def _due(
     return deadlines.add(s.became_aware_at, d.amount, d.unit, tz, cal), text, notes
 
 
+def _questions(t: _Target, rule: Rule, d: Decision) -> list[OpenQuestion]:
+    recipient = (
+        t.authority.name if t.authority and rule.recipient_kind == "regulator" else rule.recipient
+    )
+    return [
+        OpenQuestion(
+            id=u.id,
+            jurisdiction=t.code,
+            entity=t.entity,
+            rule_id=rule.id,
+            recipient=recipient,
+            criterion=u.criterion,
+            question=u.question,
+            citation=u.citation,
+            if_yes=u.if_yes,
+            effect=(
+                f"yes: {recipient} must be notified"
+                if u.if_yes == "fires"
+                else f"yes: no notice to {recipient} is due"
+            )
+            + (f" (if risk is at least '{u.min_risk}')" if u.min_risk else ""),
+        )
+        for u in d.questions
+    ]
+
+
 def _evaluate(
-    t: _Target, s: Situation, obligations: list[Obligation], non: list[NonObligation]
+    t: _Target,
+    s: Situation,
+    obligations: list[Obligation],
+    non: list[NonObligation],
+    questions: list[OpenQuestion],
 ) -> None:
     jr = t.jr
     fired: dict[str, Obligation] = {}
     for rule in jr.rules:
         if t.kinds is not None and rule.recipient_kind not in t.kinds:
             continue
-        reason = _why_not(rule, jr, s, t.residents)
+        d = decide(rule, jr, s, t.residents)
+        reason = d.reason
         if reason is None and rule.requires is not None and rule.requires not in fired:
             reason = f"depends on rule {rule.requires}, which is not due"
+            d = Decision(reason)
+        questions.extend(_questions(t, rule, d))
         if reason is not None:
             non.append(
                 NonObligation(
@@ -265,6 +244,7 @@ def _evaluate(
                     reason=reason,
                     rule_id=rule.id,
                     citation=rule.citation,
+                    verified=rule.verified,
                 )
             )
             continue
@@ -279,9 +259,9 @@ def _evaluate(
             t.authority.short if t.authority and rule.recipient_kind == "regulator" else rule.short
         )
         due_at, text, due_notes = _due(rule, s, tz, cal, fired)
-        notes = [*t.notes, *rule.notes, *due_notes]
+        notes = [*t.notes, *d.notes, *rule.notes, *due_notes]
         if not rule.verified:
-            notes.append("[verify] not yet checked against the statute text")
+            notes.append(UNVERIFIED_NOTE)
         ob = Obligation(
             key=f"{t.code}/{short or rule.recipient_kind}/{t.entity}",
             recipient_kind=rule.recipient_kind,
@@ -298,6 +278,9 @@ def _evaluate(
             verified=rule.verified,
             notes=notes,
             content_elements=list(rule.content),
+            content_required_ids=list(rule.content_required_ids),
+            content_forbidden=list(rule.content_forbidden),
+            exemptions=d.exemptions,
         )
         fired[rule.id] = ob
         obligations.append(ob)
@@ -309,13 +292,18 @@ def assess(situation: Situation, rulebook: RuleBook | None = None) -> Assessment
     targets, unknown = _targets(situation, rb)
     obligations: list[Obligation] = []
     non: list[NonObligation] = []
+    questions: list[OpenQuestion] = []
     for t in targets:
-        _evaluate(t, situation, obligations, non)
+        _evaluate(t, situation, obligations, non, questions)
     obligations.extend(register_obligations(situation, rb, targets_files(targets)))
     obligations = _unique_keys(obligations)
     obligations.sort(key=lambda o: (o.due_at or datetime.max.replace(tzinfo=UTC), o.key))
     return Assessment(
-        situation=situation, obligations=obligations, non_obligations=non, unknown=unknown
+        situation=situation,
+        obligations=obligations,
+        non_obligations=non,
+        unknown=unknown,
+        open_questions=questions,
     )
 
 

@@ -7,7 +7,7 @@ gets one entry, marked as good practice, so no incident goes unrecorded.
 
 from __future__ import annotations
 
-from breachdesk.law.rules import JurisdictionRules, RuleBook
+from breachdesk.law.rules import UNVERIFIED_NOTE, JurisdictionRules, RuleBook
 from breachdesk.law.situation import Obligation, Situation
 
 EDPB_0121 = "EDPB Guidelines 01/2021 on examples regarding data breach notification"
@@ -38,7 +38,7 @@ def register_obligations(
             assert reg is not None
             notes = [f"keep for {reg.retention}"] if reg.retention else []
             if not reg.verified:
-                notes.append("[verify] not yet checked against the statute text")
+                notes.append(UNVERIFIED_NOTE)
             out.append(
                 Obligation(
                     key=f"{jr.jurisdiction}/register/{entity}",

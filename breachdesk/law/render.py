@@ -19,6 +19,31 @@ from breachdesk.law.deadlines import time_left
 from breachdesk.law.situation import Assessment, DataElement, Obligation
 
 DEFAULT_STATUS = "due"
+UNVERIFIED = "[unverified: not compared with the statute text, take legal advice]"
+ANSWER_HOW = (
+    "answer in the what-if file (answers: {ID: yes}) "
+    "or with: breachdesk risk INCIDENT --answer ID=yes"
+)
+
+
+def _print_questions(assessment: Assessment, console: Console) -> None:
+    """Criteria the engine does not model, next to their jurisdiction and rule."""
+    if not assessment.open_questions:
+        return
+    q = Table(title="questions for the DPO (criteria breachdesk does not decide)", show_lines=True)
+    for col in ("where", "rule", "criterion", "question", "if yes", "id"):
+        q.add_column(col, overflow="fold")
+    for oq in assessment.open_questions:
+        q.add_row(
+            escape(f"{oq.jurisdiction} ({oq.entity})"),
+            escape(oq.rule_id),
+            escape(f"{oq.criterion}\n{oq.citation}"),
+            escape(oq.question),
+            escape(oq.effect),
+            escape(oq.id),
+        )
+    console.print(q)
+    console.print(escape(ANSWER_HOW), soft_wrap=False)
 
 
 def _local(ob: Obligation) -> datetime | None:
@@ -51,6 +76,7 @@ def assessment_json(
         "obligations": obligations,
         "non_obligations": [n.model_dump(mode="json") for n in assessment.non_obligations],
         "unknown_jurisdictions": [u.model_dump(mode="json") for u in assessment.unknown],
+        "open_questions": [q.model_dump(mode="json") for q in assessment.open_questions],
     }
 
 
@@ -97,13 +123,18 @@ def print_assessment(
         )
     console.print(t)
     for i, ob in enumerate(assessment.obligations, start=1):
-        unverified = "" if ob.verified else " [verify]"
+        unverified = "" if ob.verified else f" {UNVERIFIED}"
         console.print(
             f"[bold]{i}.[/] {escape(ob.recipient)}, notified by {escape(ob.entity)}: "
             f"{escape(ob.deadline_text)} ({ob.timezone}). Rule {escape(ob.rule_id)}, "
             f"{escape(ob.citation)}{escape(unverified)}",
             soft_wrap=False,
         )
+        for text in ob.exemptions:
+            console.print(f"   exemption: {escape(text)}", soft_wrap=False)
+        for text in ob.notes:
+            if "open question" in text or text.startswith(("due because", "the DPO answered")):
+                console.print(f"   {escape(text)}", soft_wrap=False)
     if assessment.non_obligations:
         n = Table(title="no notice due", show_lines=True)
         for col in ("where", "by", "residents", "rule", "why not"):
@@ -113,10 +144,12 @@ def print_assessment(
                 escape(no.jurisdiction),
                 escape(no.entity or "-"),
                 f"{no.residents:,}",
-                f"{no.rule_id or '-'}\n[dim]{escape(no.citation or '')}[/]",
+                f"{no.rule_id or '-'}\n[dim]{escape(no.citation or '')}[/]"
+                + ("" if no.verified is not False else f"\n{escape(UNVERIFIED)}"),
                 escape(no.reason),
             )
         console.print(n)
+    _print_questions(assessment, console)
     if assessment.unknown:
         u = Table(title="jurisdictions without rules (take legal advice)")
         for col in ("code", "residents", "reason"):

@@ -17,6 +17,13 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from breachdesk.errors import RulesError
+from breachdesk.law.rule_parts import SOURCE_ELEMENTS as SOURCE_ELEMENTS
+from breachdesk.law.rule_parts import ContentId as ContentId
+from breachdesk.law.rule_parts import Exemption as Exemption
+from breachdesk.law.rule_parts import ExemptionKind as ExemptionKind
+from breachdesk.law.rule_parts import Source as Source
+from breachdesk.law.rule_parts import SourceElement as SourceElement
+from breachdesk.law.rule_parts import Unmodelled as Unmodelled
 from breachdesk.law.situation import Cause, DataElement, RecipientKind, RiskLevel
 from breachdesk.law.yaml_errors import syntax_error_line
 
@@ -35,6 +42,9 @@ ClockStart = Literal[
 RELATIVE_CLOCKS = ("after_individual_notice", "after_regulator_notice", "before_individual_notice")
 """Clocks that run from the due time of the rule named in ``requires``."""
 Unit = Literal["hours", "calendar_days", "business_days"]
+
+UNVERIFIED_NOTE = "[unverified] this rule was not compared with the statute text: take legal advice"
+"""Note on every obligation from a rule with ``verified: false``."""
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
@@ -108,7 +118,9 @@ class Rule(BaseModel):
     short: str | None = Field(default=None, description="short recipient name used in keys")
     triggers: list[Trigger] = Field(min_length=1)
     requires: str | None = Field(default=None, description="id of a rule that must also fire")
-    encrypted_exempt: bool = False
+    encrypted_exempt: bool = Field(
+        default=False, description="shorthand: adds an encryption exemption (see exemptions)"
+    )
     deadline: Deadline
     content: list[str] = Field(default_factory=list)
     citation: str = Field(min_length=3)
@@ -118,6 +130,54 @@ class Rule(BaseModel):
         default=None, description="the rule applies to breaches known from this date"
     )
     notes: list[str] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+    content_required_ids: list[ContentId] = Field(default_factory=list)
+    content_forbidden: list[str] = Field(default_factory=list)
+    exemptions: list[Exemption] = Field(default_factory=list)
+    unmodelled: list[Unmodelled] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _encrypted_shorthand(cls, data: Any) -> Any:
+        """``encrypted_exempt: true`` is shorthand for an encryption exemption that a
+        compromised key defeats, cited to the rule's citation."""
+        if not isinstance(data, dict) or not data.get("encrypted_exempt"):
+            return data
+        exemptions = list(data.get("exemptions") or [])
+        if not any(isinstance(e, dict) and e.get("kind") == "encryption" for e in exemptions):
+            exemptions.append(
+                {
+                    "kind": "encryption",
+                    "defeated_by_key_compromise": True,
+                    "citation": data.get("citation") or "(rule citation)",
+                    "explain": "encrypted data is not covered unless the key was also "
+                    "acquired or compromised",
+                }
+            )
+        return {**data, "exemptions": exemptions}
+
+    @model_validator(mode="after")
+    def _provenance(self) -> Rule:
+        if self.verified:
+            have = {s.element for s in self.sources}
+            missing = [e for e in SOURCE_ELEMENTS if e not in have]
+            if missing:
+                raise ValueError(
+                    f"verified: true needs a source for each element; missing {', '.join(missing)}"
+                )
+            if self.last_verified is None:
+                raise ValueError("verified: true needs last_verified (the date compared)")
+        kinds = [e.kind for e in self.exemptions]
+        dup = {k for k in kinds if kinds.count(k) > 1}
+        if dup:
+            raise ValueError(f"exemption kinds listed twice: {', '.join(sorted(dup))}")
+        ids = [u.id for u in self.unmodelled]
+        if len(set(ids)) != len(ids):
+            raise ValueError("unmodelled ids must be unique within a rule")
+        return self
+
+    def exemption(self, kind: ExemptionKind) -> Exemption | None:
+        return next((e for e in self.exemptions if e.kind == kind), None)
 
 
 class Authority(BaseModel):
@@ -269,8 +329,17 @@ def load_rulebook(directory: Path | None = None) -> RuleBook:
         raise RulesError(f"{directory}: no rules files (*.yaml) found")
     files: dict[str, JurisdictionRules] = {}
     owner: dict[str, str] = {}
+    criteria: dict[str, tuple[str, str]] = {}
     for path in paths:
         jr = load_file(path)
+        for rule in jr.rules:
+            for u in rule.unmodelled:
+                seen = criteria.setdefault(u.id, (path.name, u.question))
+                if seen[1] != u.question:
+                    raise RulesError(
+                        f"{path}: rule {rule.id}: unmodelled id {u.id} is used by {seen[0]} "
+                        "with another question; answers are keyed by id, pick a new one"
+                    )
         for code in jr.covers:
             if code in owner:
                 raise RulesError(
@@ -299,3 +368,8 @@ def summarise(rb: RuleBook) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def criteria_ids(rb: RuleBook) -> frozenset[str]:
+    """Every unmodelled criterion id the rules ask about (answers are keyed by these)."""
+    return frozenset(u.id for jr in rb.files.values() for r in jr.rules for u in r.unmodelled)

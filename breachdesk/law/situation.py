@@ -96,6 +96,16 @@ class Situation(BaseModel):
     risk: RiskLevel
     entities: dict[str, EntityEstablishment] = Field(default_factory=dict)
     encrypted: bool = False
+    key_compromised: bool = Field(
+        default=False,
+        description="the key or process to read encrypted/redacted data was also"
+        " acquired: defeats exemptions marked defeated_by_key_compromise",
+    )
+    redacted: bool = False
+    unusable: bool = Field(default=False, description="data unreadable or unusable (e.g. hashed)")
+    answers: dict[str, bool] = Field(
+        default_factory=dict, description="the DPO's yes/no answers to unmodelled criteria, by id"
+    )
     incident_ref: str | None = None
 
     @field_validator("elements")
@@ -135,6 +145,11 @@ class Obligation(BaseModel):
     verified: bool
     notes: list[str] = Field(default_factory=list)
     content_elements: list[str] = Field(default_factory=list)
+    content_required_ids: list[str] = Field(default_factory=list)
+    content_forbidden: list[str] = Field(default_factory=list)
+    exemptions: list[str] = Field(
+        default_factory=list, description="each exemption of the rule and why it did not apply"
+    )
 
 
 class NonObligation(BaseModel):
@@ -148,6 +163,26 @@ class NonObligation(BaseModel):
     reason: str
     rule_id: str | None = None
     citation: str | None = None
+    verified: bool | None = Field(
+        default=None, description="False: the rule was not checked against the statute text"
+    )
+
+
+class OpenQuestion(BaseModel):
+    """A criterion the engine does not model, left for the DPO to answer yes or no."""
+
+    model_config = _FROZEN
+
+    id: str
+    jurisdiction: str
+    entity: str
+    rule_id: str
+    recipient: str
+    criterion: str
+    question: str
+    citation: str
+    if_yes: Literal["fires", "exempt"]
+    effect: str = Field(description="what the answer changes, in plain words")
 
 
 class UnknownJurisdiction(BaseModel):
@@ -167,3 +202,4 @@ class Assessment(BaseModel):
     obligations: list[Obligation]
     non_obligations: list[NonObligation]
     unknown: list[UnknownJurisdiction]
+    open_questions: list[OpenQuestion] = Field(default_factory=list)

@@ -16,8 +16,8 @@ import pycountry
 from sqlalchemy import select
 
 from breachdesk.incident.affected import AffectedCustomer, affected_customers
-from breachdesk.incident.lifecycle import get_incident
-from breachdesk.notify.render import IncidentFacts
+from breachdesk.notify.facts import IncidentFacts
+from breachdesk.notify.facts import incident_facts as incident_facts
 from breachdesk.notify.spec import Shaping, shaping_for
 from breachdesk.store import Store
 from breachdesk.store.models import Finding
@@ -43,19 +43,6 @@ class _Regulator:
     entity: str | None
     done: bool
     notice: dict[str, Any]
-
-
-def incident_facts(store: Store, incident_id: int, total_affected: int) -> IncidentFacts:
-    inc = get_incident(store, incident_id)
-    return IncidentFacts(
-        incident_id=inc.id,
-        cause=inc.cause,
-        became_aware_at=inc.became_aware_at,
-        measures=inc.measures or "",
-        total_affected=total_affected,
-        window_start=inc.window_start,
-        window_end=inc.window_end,
-    )
 
 
 def _regulators(store: Store, incident_id: int) -> list[_Regulator]:

@@ -31,14 +31,28 @@ def shipped_locales(locales_dir: Path = LOCALES_DIR) -> tuple[str, ...]:
 
 @lru_cache(maxsize=4096)
 def supported_locale(value: str | None, locales_dir: Path = LOCALES_DIR) -> str | None:
-    """The shipped locale for a customer locale such as ``de_DE``, ``fr-CA`` or ``ja``."""
+    """The full locale a customer is written to (``de_DE`` -> ``de-DE``, ``ja`` -> ``ja``)
+    when a catalog exists for its language, else None. The territory stays: dates and
+    numbers follow it (en-GB is not en-US) and it is the message's Content-Language."""
     if not value:
         return None
     try:
-        lang = Locale.parse(value.replace("-", "_")).language
+        loc = Locale.parse(value.replace("-", "_"))
     except (ValueError, UnknownLocaleError):
         return None
-    return lang if lang in shipped_locales(locales_dir) else None
+    if loc.language not in shipped_locales(locales_dir):
+        return None
+    return f"{loc.language}-{loc.territory}" if loc.territory else loc.language
+
+
+def language(locale: str) -> str:
+    """The catalog language of a full locale: ``en-GB`` -> ``en``."""
+    return locale.replace("_", "-").split("-", 1)[0].lower()
+
+
+def babel_locale(locale: str) -> str:
+    """The Babel spelling of a full locale: ``en-GB`` -> ``en_GB``."""
+    return locale.replace("-", "_")
 
 
 def _po_path(locale: str, locales_dir: Path) -> Path:
@@ -58,6 +72,8 @@ def compile_po(po: Path) -> bytes:
 
 @cache
 def translations(locale: str, locales_dir: Path = LOCALES_DIR) -> NullTranslations:
+    """The catalog of ``locale``'s language (``en-GB`` and ``en`` share one)."""
+    locale = language(locale)
     if locale == SOURCE_LOCALE:
         return NullTranslations()
     po = _po_path(locale, locales_dir)

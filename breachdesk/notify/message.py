@@ -71,7 +71,7 @@ def build(
         f"Message-ID: {message_id}",
         "MIME-Version: 1.0",
         f'Content-Type: multipart/alternative; boundary="{boundary}"',
-        f"Content-Language: {locale}",
+        f"Content-Language: {rendered.language or locale}",
         "Auto-Submitted: auto-generated",
     ]
     parts = []

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import signal
 import socket
@@ -133,9 +134,12 @@ class SmtpSink:
 
     # -- lifecycle -------------------------------------------------------------------
     def start(self) -> SmtpSink:
-        if self.out_dir is not None:
-            self.out_dir.mkdir(parents=True, exist_ok=True)
-            self._index = (self.out_dir / "index.jsonl").open("a", encoding="utf-8")
+        if self.out_dir is not None:  # the mail holds PII: folder 0700, files 0600
+            self.out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(
+                self.out_dir / "index.jsonl", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600
+            )
+            self._index = os.fdopen(fd, "a", encoding="utf-8")
         self._controller.start()
         return self
 
@@ -197,7 +201,9 @@ class SmtpSink:
                 name = f"{seq:08d}.eml"
                 saved = self.save_files and sampled
                 if saved:
-                    (self.out_dir / name).write_bytes(raw)
+                    fd = os.open(self.out_dir / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                    with os.fdopen(fd, "wb") as fh:
+                        fh.write(raw)
                 self._index.write(
                     json.dumps(
                         {

@@ -40,6 +40,33 @@ class NoticeSpec(BaseModel):
     causes: dict[str, str]
     data_labels: dict[str, str]
     credential_elements: list[str] = Field(default_factory=list)
+    roles: dict[str, str] = Field(
+        description="the contact person's role (msgid) by the entity's country; 'default'"
+    )
+    content_blocks: dict[str, str] = Field(
+        default_factory=dict,
+        description="law content id -> the notice block that carries it (forbidden: omitted)",
+    )
+    content_paragraphs: dict[str, str] = Field(
+        default_factory=dict,
+        description="law content id -> a paragraph (msgid) added where the law requires it",
+    )
+
+
+class RegulatorName(BaseModel):
+    """An authority's name as customers read it, per language; ``en`` is required."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    names: dict[str, str]
+    citation: str = ""
+
+
+class RegulatorsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: Literal[1]
+    regulators: dict[str, RegulatorName]
 
 
 class Shaping(BaseModel):
@@ -81,7 +108,21 @@ def load_spec(templates_dir: Path = TEMPLATES_DIR) -> NoticeSpec:
     spec = _load(templates_dir / "notice.yaml", NoticeSpec)
     if "default" not in spec.headings:
         raise RulesError(f"{templates_dir / 'notice.yaml'}: field headings.default: missing")
+    if "default" not in spec.roles:
+        raise RulesError(f"{templates_dir / 'notice.yaml'}: field roles.default: missing")
     return spec
+
+
+def load_regulators(templates_dir: Path = TEMPLATES_DIR) -> dict[str, RegulatorName]:
+    """Localised authority names by the short id the law rules give (``ICO``, ``DE-SA``)."""
+    path = templates_dir / "regulators.yaml"
+    if not path.exists():
+        path = TEMPLATES_DIR / "regulators.yaml"
+    regs = _load(path, RegulatorsFile).regulators
+    missing = sorted(k for k, v in regs.items() if "en" not in v.names)
+    if missing:
+        raise RulesError(f"{path}: field regulators.{missing[0]}.names.en: missing")
+    return regs
 
 
 def load_shaping(templates_dir: Path = TEMPLATES_DIR) -> dict[str, Shaping]:

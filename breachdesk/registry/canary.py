@@ -12,13 +12,15 @@ Each factor is at most ``(N - m) / N <= 1 - f``, so ``P <= (1 - f)^k``, and
 evaluates the exact product (with fractions, no rounding) for ``k = 1, 2, ...`` and
 returns the first ``k`` that reaches the target, never more than that bound.
 
-**How each is made.** Every value of a canary comes from a keyed hash of the
-export's uid and the canary's number (``KeyedHasher.fingerprint``), so nobody
-without the workspace key can tell a canary from a customer, and the same export
-always yields the same canaries: a plausible name from the country's list in
-``data/canary_names.yaml``, an email local part built from that name and a keyed
-tag, on the holding entity's ``canary_domain``, and a customer id shaped like the
-real ids (just above the extract's highest).
+**How each is made.** For an export, :mod:`breachdesk.registry.canary_blend`
+draws every column from the export's own rows. ``make_canary`` below is the simpler
+generator for synthetic data without a registry (benchmarks): every value comes
+from a keyed hash of the export's uid and the canary's number
+(``KeyedHasher.fingerprint``), so the same export always yields the same canaries:
+a plausible name from the country's list in ``data/canary_names.yaml``, an email
+local part built from that name and a keyed tag, on the holding entity's
+``canary_domain``, and a customer id shaped like the real ids (just above the
+extract's highest).
 """
 
 from __future__ import annotations
@@ -115,6 +117,8 @@ class Canary:
     entity: str
     domain: str
     locale: str | None
+    subdivision: str | None = None
+    phone: str | None = None
 
 
 class _Stream:

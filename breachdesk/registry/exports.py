@@ -5,16 +5,16 @@ filters, plus the keyed email hashes of the member customers (sorted uint64,
 packed) and the keyed hashes of its canaries. No plaintext copy is kept: the file
 written is the only copy, and it is the recipient's.
 
-Canaries go in at positions drawn with the OS random source, so their places in
-the file reveal nothing; their content is derived from the workspace key (see
-``breachdesk.registry.canary``).
+Canaries are drawn from the export's own rows (``breachdesk.registry.canary_blend``):
+each column follows real members, and canary ids fall in gaps between real ids.
+The file is written in customer-id order, so a canary's place follows from its id
+and reveals nothing more.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import random
 import re
 import secrets
 from collections import Counter
@@ -27,7 +27,8 @@ import numpy as np
 from sqlalchemy import ColumnElement, func, select
 
 from breachdesk.errors import ConfigError, UsageError
-from breachdesk.registry.canary import Canary, canary_count, email_hash_hex, make_canary
+from breachdesk.registry.canary import canary_count, email_hash_hex
+from breachdesk.registry.canary_blend import blend_canaries, canary_values
 from breachdesk.registry.entities import Entity
 from breachdesk.registry.keyed import KeyedHasher
 from breachdesk.registry.readers import FIELDS
@@ -62,6 +63,7 @@ class ExportResult:
     members: int
     canaries: int
     countries: dict[str, int]
+    warnings: list[str] = field(default_factory=list)
 
 
 def parse_where(pairs: Sequence[str]) -> dict[str, list[str]]:
@@ -89,22 +91,20 @@ def _canary_plan(
     store: Store,
     filters: Mapping[str, list[str]],
     entities: Mapping[str, Entity],
-) -> tuple[int, dict[str, int], dict[str, str], dict[str, str | None], str]:
-    """Member count, countries, the entity per country, locale per country, an id template."""
+) -> tuple[int, dict[str, int], dict[str, str]]:
+    """Member count, members per country, and the entity whose canary domain each
+    country's canaries use (the country's largest holder that has one)."""
     with store.sessions() as session:
         rows = session.execute(
-            select(Customer.country, Customer.entity, Customer.locale, func.count())
+            select(Customer.country, Customer.entity, func.count())
             .where(*_where(filters))
-            .group_by(Customer.country, Customer.entity, Customer.locale)
+            .group_by(Customer.country, Customer.entity)
         ).all()
-        template = session.scalar(select(func.max(Customer.customer_id)).where(*_where(filters)))
     countries: Counter[str] = Counter()
     by_entity: dict[str, Counter[str]] = {}
-    by_locale: dict[str, Counter[str | None]] = {}
-    for country, entity, locale, n in rows:
+    for country, entity, n in rows:
         countries[country] += n
         by_entity.setdefault(country, Counter())[entity] += n
-        by_locale.setdefault(country, Counter())[locale] += n
     holder: dict[str, str] = {}
     for country, counts in by_entity.items():
         for entity, _ in counts.most_common():
@@ -120,61 +120,7 @@ def _canary_plan(
     fallback = next(iter(holder.values()), "")
     for country in countries:
         holder.setdefault(country, fallback)
-    locales = {c: counts.most_common(1)[0][0] for c, counts in by_locale.items()}
-    return sum(countries.values()), dict(countries), holder, locales, template or "C0000000"
-
-
-def _make_canaries(
-    hasher: KeyedHasher,
-    uid: str,
-    k: int,
-    countries: Mapping[str, int],
-    holder: Mapping[str, str],
-    locales: Mapping[str, str | None],
-    entities: Mapping[str, Entity],
-    template: str,
-    rng: random.Random,
-) -> list[Canary]:
-    names = list(countries)
-    weights = [countries[c] for c in names]
-    out: list[Canary] = []
-    seen: set[str] = set()
-    number = 0
-    while len(out) < k:
-        country = rng.choices(names, weights)[0]
-        entity = holder[country]
-        domain = entities[entity].canary_domain or ""
-        canary = make_canary(
-            hasher, uid, number, country, entity, domain, template, locales.get(country), 10 * k
-        )
-        number += 1
-        if canary.email_norm not in seen and canary.customer_id not in seen:
-            seen.add(canary.email_norm)
-            seen.add(canary.customer_id)
-            out.append(canary)
-    return out
-
-
-def _unique_ids(
-    store: Store, canaries: list[Canary], remake: Callable[[int], Canary]
-) -> list[Canary]:
-    """Replace any canary whose customer id is a real customer's (that would give it away)."""
-    ids = {c.customer_id for c in canaries}
-    with store.sessions() as session:
-        taken = set(
-            session.scalars(select(Customer.customer_id).where(Customer.customer_id.in_(ids)))
-        )
-    number = max((c.number for c in canaries), default=0) + 1
-    out = []
-    for c in canaries:
-        for _ in range(1000):
-            if c.customer_id not in taken:
-                break
-            c = remake(number)
-            number += 1
-        taken.add(c.customer_id)
-        out.append(c)
-    return out
+    return sum(countries.values()), dict(countries), holder
 
 
 def _row(values: Mapping[str, Any], columns: Sequence[str]) -> dict[str, Any]:
@@ -231,7 +177,7 @@ class _Writer:
 def _members(store: Store, filters: Mapping[str, list[str]]) -> Iterator[dict[str, Any]]:
     cols = [getattr(Customer, c) for c in COLUMNS] + [Customer.email_norm]
     with store.sessions() as session:
-        stmt = select(*cols).where(*_where(filters)).order_by(Customer.id)
+        stmt = select(*cols).where(*_where(filters)).order_by(Customer.customer_id)
         for row in session.execute(stmt.execution_options(yield_per=20_000)):
             yield dict(row._mapping)
 
@@ -252,38 +198,31 @@ def create_export(
     for name, text in (("--to", req.recipient), ("--by", req.exporter), ("--purpose", req.purpose)):
         if _EMAILISH.search(text):
             raise UsageError(f"{name}: no email addresses here (the audit log holds no PII)")
-    n, countries, holder, locales, template = _canary_plan(store, req.filters, entities)
+    n, countries, holder = _canary_plan(store, req.filters, entities)
     if n == 0:
         raise UsageError("no customers match the --where filters; nothing exported")
     uid = "exp_" + secrets.token_hex(8)
     k = canary_count(n)
-    rng = random.SystemRandom()
-    canaries = _make_canaries(hasher, uid, k, countries, holder, locales, entities, template, rng)
-    canaries = _unique_ids(
-        store,
-        canaries,
-        lambda number: make_canary(
-            hasher,
-            uid,
-            number,
-            canaries[0].country,
-            canaries[0].entity,
-            canaries[0].domain,
-            template,
-            canaries[0].locale,
-            10 * k,
-        ),
-    )
-    positions = sorted(rng.sample(range(n + k), k))
-    at = dict(zip(positions, canaries, strict=True))
+    blend = blend_canaries(store, hasher, uid, k, countries, _where(req.filters), holder, entities)
+    canaries = sorted(blend.canaries, key=lambda c: c.customer_id)
+    k = len(canaries)
+    at: dict[int, Any] = {}
     hashes = np.empty(n, dtype=np.uint64)
     writer = _Writer(req.out, req.fmt, req.columns)
     written = members = 0
+    queue = list(reversed(canaries))
+
+    def put_canary() -> None:
+        nonlocal written
+        c = queue.pop()
+        writer.write(_row(canary_values(c), req.columns))
+        at[written] = c
+        written += 1
+
     try:
         for member in _members(store, req.filters):
-            while written in at:
-                writer.write(_row(vars(at[written]), req.columns))
-                written += 1
+            while queue and queue[-1].customer_id < member["customer_id"]:
+                put_canary()
             if members < n:
                 hashes[members] = hasher.email(member["email_norm"])
             writer.write(_row(member, req.columns))
@@ -291,9 +230,8 @@ def create_export(
             members += 1
             if progress is not None and members % 10_000 == 0:
                 progress(members)
-        while written in at:
-            writer.write(_row(vars(at[written]), req.columns))
-            written += 1
+        while queue:
+            put_canary()
     finally:
         writer.close()
     hashes = np.unique(hashes[: min(members, n)])
@@ -340,7 +278,7 @@ def create_export(
             },
         )
         export_id = export.id
-    return ExportResult(export_id, uid, str(req.out), members, k, countries)
+    return ExportResult(export_id, uid, str(req.out), members, k, countries, blend.warnings)
 
 
 def member_hashes(blob: bytes) -> np.ndarray[Any, np.dtype[np.uint64]]:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pycountry
@@ -34,6 +34,34 @@ BATCH = 5_000
 _SUBDIVISION = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
 _COUNTRIES = {c.alpha_2 for c in pycountry.countries}
 _SUBDIVISIONS = {s.code for s in pycountry.subdivisions}
+# The notice catalogs shipped with notify/, read as files (registry never imports notify).
+NOTICE_LOCALES_DIR = Path(__file__).resolve().parents[1] / "notify" / "locales"
+
+
+@cache
+def notice_locales(folder: Path = NOTICE_LOCALES_DIR) -> frozenset[str]:
+    """Languages a notice can be written in: English plus every shipped catalog."""
+    return frozenset({"en", *(p.parent.parent.name for p in folder.glob("*/LC_MESSAGES/*.po"))})
+
+
+@lru_cache(maxsize=512)
+def _country_language(country: str) -> str:
+    try:
+        return Locale.parse(f"und_{country}").language or "en"
+    except (ValueError, UnknownLocaleError):
+        return "en"
+
+
+def notice_fallback(locale: str, entity: Entity) -> str | None:
+    """The notice language used for ``locale`` when it has no catalog, else None.
+
+    Same rule as a customer without a locale: the entity's country language if a
+    catalog exists for it, else English."""
+    shipped = notice_locales()
+    if locale.split("_")[0] in shipped:
+        return None
+    lang = _country_language(entity.country)
+    return lang if lang in shipped else "en"
 
 
 @dataclass
@@ -57,6 +85,16 @@ class ImportSummary:
     rejects_file: str | None = None
     rejects: list[Reject] = field(default_factory=list)
     by_country: dict[str, int] = field(default_factory=dict)
+    # locale without a notice catalog -> (customers, the notice language used instead)
+    locale_fallbacks: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+    def fallback_lines(self) -> list[str]:
+        shipped = ", ".join(sorted(notice_locales()))
+        return [
+            f"{n:,} customers with locale {loc!r}: no notice catalog (shipped: {shipped}); "
+            f"notices fall back to {fb!r}"
+            for loc, (n, fb) in sorted(self.locale_fallbacks.items())
+        ]
 
 
 @lru_cache(maxsize=4096)
@@ -232,6 +270,7 @@ def import_registry(
                     )
                     summary.warnings += 1
                 batch[cid] = record
+                _note_fallback(summary, record, entities)
             if len(batch) >= BATCH:
                 _flush(store, batch.values(), summary)
                 batch.clear()
@@ -241,9 +280,9 @@ def import_registry(
         # upserts do not say which rows were new; the table's growth does
         summary.inserted = _count(store) - before
         summary.updated = summary.upserted - summary.inserted
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError as exc:  # UTF-16 text with a broken code unit
         raise InputError(
-            str(path), f"not UTF-8 text (byte {exc.start}); re-save as UTF-8"
+            str(path), f"not {exc.encoding} text near row {summary.rows_read + 1}"
         ) from None
     except csv.Error as exc:
         raise InputError(str(path), f"CSV error near row {summary.rows_read + 1}: {exc}") from None
@@ -252,6 +291,18 @@ def import_registry(
     if summary.rejects:
         summary.rejects_file = str(_write_rejects(rejects_dir, path, summary.rejects))
     return summary
+
+
+def _note_fallback(
+    summary: ImportSummary, record: Mapping[str, object], entities: Mapping[str, Entity]
+) -> None:
+    locale = record.get("locale")
+    if not isinstance(locale, str) or not locale:
+        return
+    fallback = notice_fallback(locale, entities[str(record["entity"])])
+    if fallback is not None:
+        n, _ = summary.locale_fallbacks.get(locale, (0, fallback))
+        summary.locale_fallbacks[locale] = (n + 1, fallback)
 
 
 def _flush(store: Store, records: Iterable[dict[str, object]], summary: ImportSummary) -> None:
@@ -272,10 +323,12 @@ def _count(store: Store) -> int:
 
 
 def _write_rejects(rejects_dir: Path, source: Path, rejects: list[Reject]) -> Path:
-    rejects_dir.mkdir(parents=True, exist_ok=True)
+    rejects_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    rejects_dir.chmod(0o700)  # rejects name customers: private, however the folder was made
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = rejects_dir / f"{source.stem}-{stamp}.rejects.csv"
-    with out.open("w", newline="", encoding="utf-8") as fh:
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["row", "severity", "field", "reason", "customer_id"])
         for r in rejects:

@@ -58,6 +58,7 @@ def normalise_email(value: str) -> str:
 
 _PUNCT = re.compile(r"[\s().\-/\u00a0]+")
 _DIGITS = re.compile(r"^\+?\d+$")
+MAX_PHONE_CHARS = 40  # E.164 has at most 15 digits; generous room for extensions
 
 
 @lru_cache(maxsize=512)
@@ -77,6 +78,8 @@ def normalise_phone(value: str, region: str | None) -> str:
     anything else (letters, extensions, odd prefixes) goes through its full parser.
     """
     compact = _PUNCT.sub("", value)
+    if len(compact) > MAX_PHONE_CHARS:
+        raise NormaliseError(f"phone has {len(compact):,} characters; no number has so many")
     if _DIGITS.match(compact):
         if compact.startswith("00"):
             compact = "+" + compact[2:]
@@ -89,6 +92,8 @@ def normalise_phone(value: str, region: str | None) -> str:
         elif region and (info := _region(region)) is not None:
             code, trunk = info
             national = compact[len(trunk) :] if trunk and compact.startswith(trunk) else compact
+            if not national:
+                raise NormaliseError("phone holds only the trunk prefix; no number")
             number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
         if number is not None and phonenumbers.is_possible_number(number):
             return f"+{number.country_code}{number.national_number}"

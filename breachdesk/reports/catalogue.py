@@ -31,6 +31,9 @@ CONTEXT_KEYS = frozenset(
         "obligation",
         "individuals",
         "notified",
+        "notices",
+        "times",
+        "content",
         "charts",
     }
 )
@@ -48,6 +51,10 @@ class ReportSpec(BaseModel):
     entity_country: str = Field(pattern=r"^[A-Z]{2}$")
     population: Literal["entity", "jurisdiction"]
     required_headings: list[str] = Field(min_length=1)
+    sample_notice: bool = Field(
+        default=False,
+        description="a copy of the consumer notice: offered only where that notice is due",
+    )
 
     def covers(self, country: str, subdivision: str | None) -> bool:
         return country in self.jurisdictions or (subdivision or "") in self.jurisdictions
@@ -65,6 +72,9 @@ class Catalogue(BaseModel):
                 return spec
         known = ", ".join(s.id for s in self.reports)
         raise RulesError(f"--for {recipient!r}: no report template; known: {known}")
+
+    def find(self, recipient: str) -> ReportSpec | None:
+        return next((s for s in self.reports if s.id == recipient.upper()), None)
 
 
 def environment(directory: Path = TEMPLATES) -> Environment:

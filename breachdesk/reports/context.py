@@ -1,5 +1,6 @@
-"""The data a report template sees: built from the incident, its affected set, the
-persisted obligations and the risk result. Plain JSON-able values only, so the
+"""The data a report template sees, for ONE obligation: built from the incident, the
+affected customers that obligation covers, the persisted obligations, the notify
+outbox and the risk result. Plain JSON-able values only, so the
 same dict is the JSON report and the Jinja context.
 """
 
@@ -10,15 +11,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
-from breachdesk.errors import ConfigError
-from breachdesk.incident.affected import AffectedCustomer, affected_customers
+from breachdesk.incident.affected import AffectedCustomer
 from breachdesk.incident.lifecycle import get_incident
+from breachdesk.notify.shaping import content_shaping
+from breachdesk.notify.spec import load_spec
 from breachdesk.registry.entities import Entity
-from breachdesk.reports.catalogue import ReportSpec
+from breachdesk.reports.facts import Clock, individuals_text, notice_facts, viewers
+from breachdesk.reports.obligations import Reportable
 from breachdesk.store import Store
 from breachdesk.store.models.incidents import Incident, ObligationRow
 
@@ -42,110 +42,75 @@ def _iso(dt: datetime | None) -> str | None:
     return dt.isoformat(timespec="minutes") if dt else None
 
 
-def _regulator_rows(rows: Sequence[ObligationRow], spec: ReportSpec) -> list[ObligationRow]:
-    out = []
-    for r in rows:
-        if r.recipient_kind not in ("regulator", "attorney_general"):
-            continue
-        parts = r.key.split("/")
-        named = len(parts) > 1 and parts[1] == spec.id
-        if named or r.jurisdiction in spec.jurisdictions:
-            out.append(r)
-    return out
-
-
-def choose_entity(
-    spec: ReportSpec,
-    people: Sequence[AffectedCustomer],
-    entities: Mapping[str, Entity],
-    rows: Sequence[ObligationRow],
-) -> Entity:
-    """The reporting entity: named by the regulator obligation, else the entity
-    established in the regulator's country that holds the most affected customers."""
-    for r in _regulator_rows(rows, spec):
-        if r.entity and r.entity in entities:
-            return entities[r.entity]
-    held = Counter(c.entity for c in people)
-    local = [e for e in entities.values() if e.country == spec.entity_country]
-    if not local:
-        raise ConfigError(
-            f"entities.yaml: no entity established in {spec.entity_country} to report to {spec.id}"
-        )
-    return max(local, key=lambda e: (held.get(e.id, 0), -list(entities).index(e.id)))
-
-
-def _population(
-    spec: ReportSpec, entity: Entity, people: Sequence[AffectedCustomer]
-) -> list[AffectedCustomer]:
-    if spec.population == "entity" and entity.country in spec.jurisdictions:
-        # established here (lead authority): every affected customer the entity holds
-        return [c for c in people if c.entity == entity.id]
-    local = [c for c in people if spec.covers(c.country, c.subdivision)]
-    if spec.population == "entity":  # not established here: its customers living here
-        return [c for c in local if c.entity == entity.id]
-    return local
-
-
-def _window_text(pop: Sequence[AffectedCustomer], inc: Incident) -> str:
+def _window(pop: Sequence[AffectedCustomer], inc: Incident, clock: Clock) -> str:
     firsts = [c.first_seen for c in pop if c.first_seen]
     lasts = [c.last_seen for c in pop if c.last_seen]
     start = min(firsts) if firsts else inc.window_start
     end = max(lasts) if lasts else inc.window_end
-    if start and end and _iso(start) == _iso(end):
-        return f"on {_iso(start)} UTC"
-    if start and end:
-        return f"from {_iso(start)} to {_iso(end)} UTC"
-    return "not yet known"
+    return clock.span(start, end)
 
 
-def _individuals(
-    rows: Sequence[ObligationRow], entity: Entity, spec: ReportSpec
-) -> tuple[str, int]:
-    mine = [
+def _individual_rows(
+    rows: Sequence[ObligationRow], ob: Reportable, pop: Sequence[AffectedCustomer]
+) -> list[ObligationRow]:
+    """The individuals obligations of the same entity for the residents this report covers."""
+    places = {c.country for c in pop} | {c.subdivision for c in pop if c.subdivision}
+    if ob.row is not None:
+        places.add(ob.row.jurisdiction)
+    return [
         r
         for r in rows
-        if r.recipient_kind == "individuals"
-        and (r.entity in (None, entity.id))
-        and (spec.population == "entity" or r.jurisdiction in spec.jurisdictions)
+        if r.recipient_kind == "individuals" and r.entity == ob.entity and r.jurisdiction in places
     ]
+
+
+def _required(mine: Sequence[ObligationRow], clock: Clock) -> dict[str, Any] | None:
     if not mine:
-        return "not required on the current assessment; no notice to individuals is planned.", 0
-    total = sum(r.residents for r in mine)
-    done = sum(r.residents for r in mine if r.status == "done")
-    due = min((r.due_at for r in mine if r.due_at), default=None)
-    when = f" by {_iso(due)} UTC" if due else " without undue delay"
-    return (
-        f"notice to {total} individuals required{when}; {done} notified so far "
-        f"(status: {', '.join(sorted({r.status for r in mine}))})."
-    ), done
-
-
-def _obligation(rows: Sequence[ObligationRow], spec: ReportSpec) -> dict[str, Any] | None:
-    regs = _regulator_rows(rows, spec)
-    if not regs:
         return None
-    r = min(regs, key=lambda x: (x.due_at is None, x.due_at or datetime.max))
-    local = None
-    if r.due_at:
-        try:
-            local = r.due_at.astimezone(ZoneInfo(r.timezone)).strftime("%Y-%m-%d %H:%M %Z")
-        except (KeyError, ValueError):
-            local = None
+    due = min((r.due_at for r in mine if r.due_at), default=None)
     return {
-        "recipient": r.recipient,
-        "due_utc": f"{_iso(r.due_at)} UTC" if r.due_at else None,
-        "due_local": local,
-        "timezone": r.timezone,
-        "deadline_text": str(r.data.get("deadline_text", "")),
-        "rule_id": r.rule_id,
-        "citation": r.citation,
-        "status": r.status,
-        "content_elements": list(r.data.get("content_elements") or []),
+        "residents": sum(r.residents for r in mine),
+        "when": f"by {clock.at(due)}" if due else "without undue delay",
+        "status": ", ".join(sorted({r.status for r in mine})),
+        "jurisdictions": sorted({r.jurisdiction for r in mine}),
     }
 
 
+def _obligation(ob: Reportable, clock: Clock, covered: int) -> dict[str, Any] | None:
+    r = ob.row
+    if r is None:
+        return None
+    data = r.data or {}
+    stale = None
+    if ob.residents is not None and ob.residents != covered:
+        stale = (
+            f"The obligation was assessed for {ob.residents:,} residents; the store now holds "
+            f"{covered:,} affected residents it covers. Re-run `breachdesk obligations "
+            f"{r.incident_id}` before submitting."
+        )
+    return {
+        "key": r.key,
+        "recipient": r.recipient,
+        "residents": ob.residents,
+        "due": clock.at(r.due_at),
+        "due_utc": _iso(r.due_at),
+        "timezone": r.timezone,
+        "deadline_text": str(data.get("deadline_text", "")),
+        "rule_id": r.rule_id,
+        "citation": r.citation,
+        "status": r.status,
+        "content_elements": list(data.get("content_elements") or []),
+        "stale": stale,
+    }
+
+
+def _short(text: Any, n: int = 160) -> str:
+    t = " ".join(str(text or "").split())
+    return t if len(t) <= n else t[: n - 1] + "…"
+
+
 def changes(prev: Mapping[str, Any], now: Mapping[str, Any]) -> list[str]:
-    """Human lines for what changed between two report contexts."""
+    """Human lines for what changed between the previous report's context and now."""
     out: list[str] = []
     for key, label in (
         ("subjects", "approximate number of data subjects"),
@@ -153,14 +118,17 @@ def changes(prev: Mapping[str, Any], now: Mapping[str, Any]) -> list[str]:
     ):
         if prev.get(key) != now.get(key):
             out.append(f"{label}: {prev.get(key)} → {now.get(key)}")
-    for key in ("status", "description", "measures", "consequences", "cause"):
+    for key in ("status", "cause"):
         a, b = prev.get("incident", {}).get(key), now["incident"].get(key)
         if a != b:
-            out.append(
-                f"{key}: updated"
-                if key in ("description", "measures", "consequences")
-                else f"{key}: {a} → {b}"
-            )
+            out.append(f"incident {key}: {a} → {b}")
+    for key in ("description", "measures", "consequences"):
+        a, b = prev.get("incident", {}).get(key), now["incident"].get(key)
+        if a != b:
+            out.append(f"{key} updated: {_short(b) or '(removed)'}")
+    a_ne, b_ne = prev.get("incident", {}).get("not_exposed", []), now["incident"]["not_exposed"]
+    if a_ne != b_ne:
+        out.append(f"data stated as not exposed: {', '.join(b_ne) or '-'}")
     a_el, b_el = prev.get("scope", {}).get("elements", {}), now["scope"]["elements"]
     if a_el != b_el:
         out.append(f"categories of data: {', '.join(a_el) or '-'} → {', '.join(b_el) or '-'}")
@@ -168,6 +136,19 @@ def changes(prev: Mapping[str, Any], now: Mapping[str, Any]) -> list[str]:
     for key in ("score", "level"):
         if a_risk.get(key) != b_risk.get(key):
             out.append(f"risk {key}: {a_risk.get(key, '-')} → {b_risk.get(key, '-')}")
+    a_ob, b_ob = prev.get("obligation") or {}, now.get("obligation") or {}
+    for key, label in (("status", "status of this obligation"), ("due", "deadline")):
+        if a_ob.get(key) != b_ob.get(key):
+            out.append(f"{label}: {a_ob.get(key) or '-'} → {b_ob.get(key) or '-'}")
+    a_n, b_n = prev.get("notices") or {}, now.get("notices") or {}
+    for key, label in (
+        ("planned", "notices to individuals planned"),
+        ("sent", "notices sent"),
+        ("failed", "notices failed"),
+        ("held", "notices held back"),
+    ):
+        if a_n.get(key, 0) != b_n.get(key, 0):
+            out.append(f"{label}: {a_n.get(key, 0):,} → {b_n.get(key, 0):,}")
     if prev.get("individuals") != now.get("individuals"):
         out.append(f"communication to data subjects: {now.get('individuals')}")
     return out
@@ -176,8 +157,10 @@ def changes(prev: Mapping[str, Any], now: Mapping[str, Any]) -> list[str]:
 def build_context(
     store: Store,
     incident_id: int,
-    spec: ReportSpec,
-    entities: Mapping[str, Entity],
+    ob: Reportable,
+    entity: Entity,
+    pop: Sequence[AffectedCustomer],
+    rows: Sequence[ObligationRow],
     *,
     phase: str,
     number: int,
@@ -185,33 +168,28 @@ def build_context(
     previous: Previous | None,
     risk: Mapping[str, Any] | None,
     charts: Sequence[Mapping[str, str]],
-    scope_recipients: tuple[int, bool],
+    clock: Clock,
 ) -> dict[str, Any]:
     inc = get_incident(store, incident_id)
-    people = affected_customers(store, incident_id)
-    with store.session() as s:
-        rows = list(
-            s.scalars(
-                select(ObligationRow).where(
-                    ObligationRow.incident_id == incident_id, ObligationRow.current.is_(True)
-                )
-            )
-        )
-    entity = choose_entity(spec, people, entities, rows)
-    pop = _population(spec, entity, people)
+    spec = ob.spec
     elements: Counter[str] = Counter()
     for c in pop:
         elements.update(c.fields)
-    individuals, notified = _individuals(rows, entity, spec)
+    required = _required(_individual_rows(rows, ob, pop), clock)
+    notices = notice_facts(store, incident_id, pop, clock)
+    notices["required"] = required
     answers = inc.risk_answers or {}
     law_enf = str(answers.get("law_enforcement") or "")
+    n_viewers, public = viewers(store, incident_id, [c.customer_pk for c in pop])
     ctx: dict[str, Any] = {
         "report": {
             "id": f"{spec.id}-{number:02d}",
             "number": number,
             "phase": phase,
-            "generated_at": _iso(generated_at),
+            "generated_at": clock.at(generated_at),
+            "generated_at_utc": _iso(generated_at),
             "late": generated_at > inc.became_aware_at + timedelta(hours=GDPR_HOURS),
+            "voluntary": ob.row is None,
             "previous": (
                 {"number": previous.number, "generated_at": previous.generated_at}
                 if previous
@@ -219,6 +197,7 @@ def build_context(
             ),
             "changes": [],
         },
+        "times": {"zone": clock.zone, "text": clock.text()},
         "recipient": {
             "id": spec.id,
             "name": spec.name,
@@ -231,11 +210,13 @@ def build_context(
             "status": inc.status,
             "cause": inc.cause,
             "cause_text": CAUSE_TEXT.get(inc.cause, inc.cause),
-            "became_aware_at": _iso(inc.became_aware_at),
+            "became_aware_at": clock.at(inc.became_aware_at),
+            "became_aware_day": clock.day(inc.became_aware_at),
             "description": inc.description,
             "measures": inc.measures,
             "consequences": inc.consequences,
             "encrypted": inc.encrypted,
+            "not_exposed": _labels(inc.not_exposed or []),
             "law_enforcement_text": law_enf
             or "No law enforcement agency is involved and notification was not delayed "
             "at the request of law enforcement.",
@@ -251,22 +232,57 @@ def build_context(
         "records": sum(c.findings for c in pop)
         + sum(1 for c in pop if c.listed and not c.findings),
         "scope": {
-            "total_affected": len(people),
+            "total_affected": len({c.customer_pk for c in pop}),
             "elements": dict(sorted(elements.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "labels": dict(zip(elements, _labels(list(elements)), strict=True)),
             "by_country": dict(Counter(c.country for c in pop).most_common()),
             "by_subdivision": dict(
                 Counter(c.subdivision or f"{c.country}-?" for c in pop).most_common()
             ),
-            "window_text": _window_text(pop, inc),
-            "recipients": scope_recipients[0],
-            "public": scope_recipients[1],
+            "window_text": _window(pop, inc, clock),
+            "recipients": n_viewers,
+            "public": public,
         },
         "risk": dict(risk) if risk else None,
-        "obligation": _obligation(rows, spec),
-        "individuals": individuals,
-        "notified": notified,
+        "obligation": _obligation(ob, clock, len(pop)),
+        "notices": notices,
+        "individuals": individuals_text(required, notices),
+        "notified": notices["sent"],
+        "content": _content(ob),
         "charts": [dict(c) for c in charts],
     }
     if previous is not None:
         ctx["report"]["changes"] = changes(previous.content, ctx)
     return ctx
+
+
+def _labels(kinds: Sequence[str]) -> list[str]:
+    """Data kinds as people read them ("payment_card" -> "payment card details")."""
+    labels = load_spec().data_labels
+    return [labels.get(k, k.replace("_", " ")) for k in kinds]
+
+
+def _content(ob: Reportable) -> dict[str, list[str]]:
+    """Content ids the rules require of, and text they forbid in, this recipient's report;
+    for a sample consumer notice, the paragraphs and omissions the jurisdiction's rules
+    set for the notice to residents (the same data that shapes the customer notices)."""
+    req: list[str] = []
+    forbidden: list[str] = []
+    for r in ob.rows:
+        data = r.data or {}
+        req += [i for i in data.get("content_required_ids") or [] if i not in req]
+        forbidden += [f for f in data.get("content_forbidden") or [] if f not in forbidden]
+    out = {"required_ids": req, "forbidden": forbidden, "notice_paragraphs": [], "notice_omit": []}
+    if ob.spec.sample_notice:
+        spec = load_spec()
+        omit: set[str] = set()
+        paras: list[str] = []
+        for place in ob.spec.jurisdictions:
+            o, p = content_shaping(
+                place.split("-", 1)[0], place, spec.content_blocks, spec.content_paragraphs
+            )
+            omit |= o
+            paras += [i for i in p if i not in paras]
+        out["notice_paragraphs"] = [spec.content_paragraphs[i] for i in paras]
+        out["notice_omit"] = sorted(omit)
+    return out

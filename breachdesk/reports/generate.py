@@ -1,7 +1,9 @@
 """Generate, number, store and write a regulator report (Markdown, JSON, PDF).
 
-Report 1 for an incident and recipient is the initial report; every later one is
-an update that lists what changed. Each is stored with its SHA-256 and audited.
+A report is for one obligation: a recipient and the entity that owes it (see
+:mod:`breachdesk.reports.obligations`). Report 1 for an incident, recipient and
+entity is the initial report; every later one is an update that lists what changed
+since the last report to that recipient. Each is stored with its SHA-256 and audited.
 """
 
 from __future__ import annotations
@@ -17,12 +19,15 @@ from typing import Any
 from sqlalchemy import select
 
 from breachdesk.errors import RulesError, UsageError
-from breachdesk.incident.charts import write_charts
+from breachdesk.incident.affected import affected_customers
 from breachdesk.incident.lifecycle import get_incident, subject
-from breachdesk.incident.scope import compute_scope
+from breachdesk.law.engine import default_rulebook
 from breachdesk.registry.entities import load_entities
 from breachdesk.reports.catalogue import Catalogue, default_catalogue, environment
+from breachdesk.reports.charts import population_charts
 from breachdesk.reports.context import Previous, build_context
+from breachdesk.reports.facts import Clock
+from breachdesk.reports.obligations import Reportable, choose, current_rows, population, reportable
 from breachdesk.reports.pdf import write_pdf
 from breachdesk.settings import Settings
 from breachdesk.store import Store
@@ -37,6 +42,7 @@ PHASES = ("initial", "update")
 @dataclass(frozen=True)
 class GeneratedReport:
     recipient: str
+    entity: str
     number: int
     phase: str
     sha256: str
@@ -57,9 +63,17 @@ def list_reports(store: Store, incident_id: int) -> list[Report]:
         stmt = (
             select(Report)
             .where(Report.incident_id == incident_id)
-            .order_by(Report.recipient, Report.number)
+            .order_by(Report.recipient, Report.entity, Report.number)
         )
         return list(s.scalars(stmt))
+
+
+def list_obligations(
+    store: Store, incident_id: int, catalogue: Catalogue | None = None
+) -> list[Reportable]:
+    """Every obligation of the incident that can be reported (``report ID --list``)."""
+    get_incident(store, incident_id)
+    return reportable(current_rows(store, incident_id), catalogue or default_catalogue())
 
 
 def generate_report(
@@ -72,6 +86,7 @@ def generate_report(
     formats: Sequence[str],
     out_dir: Path,
     actor: str,
+    entity: str | None = None,
     risk: Mapping[str, Any] | None = None,
     catalogue: Catalogue | None = None,
 ) -> GeneratedReport:
@@ -83,15 +98,24 @@ def generate_report(
     cat = catalogue or default_catalogue()
     spec = cat.get(recipient)
     get_incident(store, incident_id)
-    earlier = [r for r in list_reports(store, incident_id) if r.recipient == spec.id]
+    entities = load_entities(cfg.entities_path)
+    rows = current_rows(store, incident_id)
+    ob = choose(incident_id, spec, reportable(rows, cat), entity, entities)
+    who = entities.get(ob.entity)
+    if who is None:
+        raise UsageError(f"entities.yaml: no entity {ob.entity!r}, which owes {spec.id} a report")
+    earlier = [
+        r for r in list_reports(store, incident_id) if r.recipient == spec.id and r.entity == who.id
+    ]
     if phase == "initial" and earlier:
         raise UsageError(
-            f"incident {incident_id}: initial report to {spec.id} exists "
+            f"incident {incident_id}: initial report to {spec.id} from {who.id} exists "
             f"({spec.id}-01); use --phase update"
         )
     if phase == "update" and not earlier:
         raise UsageError(
-            f"incident {incident_id}: no initial report to {spec.id} yet; use --phase initial"
+            f"incident {incident_id}: no initial report to {spec.id} from {who.id} yet; "
+            "use --phase initial"
         )
     number = len(earlier) + 1
     previous = (
@@ -102,12 +126,10 @@ def generate_report(
         else None
     )
     out_dir.mkdir(parents=True, exist_ok=True)
-    sc = compute_scope(store, incident_id)
-    chart_files = write_charts(sc, out_dir)
-    charts = [
-        {"title": "Affected customers by country", "path": chart_files.by_country_png.name},
-        {"title": "Exposure over time", "path": chart_files.over_time_png.name},
-    ]
+    pop = population(ob, affected_customers(store, incident_id), entities, default_rulebook())
+    stem = out_dir / f"incident-{incident_id}-{spec.id}-{who.id}-{number:02d}-{phase}"
+    clock = Clock(ob.row.timezone if ob.row else who.timezone)
+    charts = population_charts(store, incident_id, pop, stem, out_dir)
     if risk is None:
         from breachdesk.incident.risk import risk_summary
 
@@ -116,21 +138,22 @@ def generate_report(
     ctx = build_context(
         store,
         incident_id,
-        spec,
-        load_entities(cfg.entities_path),
+        ob,
+        who,
+        pop,
+        rows,
         phase=phase,
         number=number,
         generated_at=now,
         previous=previous,
         risk=risk,
         charts=charts,
-        scope_recipients=(sc.recipients, sc.public),
+        clock=clock,
     )
     markdown = environment().get_template(spec.template).render(**ctx)
     markdown = re.sub(r"\n{3,}", "\n\n", markdown).strip() + "\n"
     _check_headings(markdown, spec.required_headings, spec.template)
     digest = hashlib.sha256(markdown.encode("utf-8")).hexdigest()
-    stem = out_dir / f"incident-{incident_id}-{spec.id}-{number:02d}-{phase}"
     files: list[Path] = []
     if "md" in formats:
         files.append(stem.with_suffix(".md"))
@@ -147,6 +170,7 @@ def generate_report(
             Report(
                 incident_id=incident_id,
                 recipient=spec.id,
+                entity=who.id,
                 number=number,
                 phase=phase,
                 template=spec.template,
@@ -164,6 +188,8 @@ def generate_report(
             subject(incident_id),
             {
                 "recipient": spec.id,
+                "entity": who.id,
+                "obligation": ob.row.key if ob.row else None,
                 "number": number,
                 "phase": phase,
                 "sha256": digest,
@@ -171,4 +197,4 @@ def generate_report(
                 "subjects": ctx["subjects"],
             },
         )
-    return GeneratedReport(spec.id, number, phase, digest, files, markdown, ctx)
+    return GeneratedReport(spec.id, who.id, number, phase, digest, files, markdown, ctx)

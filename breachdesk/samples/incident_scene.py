@@ -18,15 +18,20 @@ from sqlalchemy import func, select
 
 from breachdesk.incident.attach import attach_scan
 from breachdesk.incident.charts import write_charts
-from breachdesk.incident.lifecycle import NewIncident, open_incident, set_status
+from breachdesk.incident.lifecycle import (
+    NewIncident,
+    open_incident,
+    set_locale_texts,
+    set_not_exposed,
+    set_status,
+)
 from breachdesk.incident.obligations import refresh_obligations, statuses
 from breachdesk.incident.register import export_register_file
 from breachdesk.incident.risk import add_overrides, current_risk, risk_summary
 from breachdesk.incident.scope import compute_scope
 from breachdesk.incident.views import print_scope
 from breachdesk.law.render import print_assessment
-from breachdesk.reports.catalogue import default_catalogue
-from breachdesk.reports.generate import generate_report
+from breachdesk.reports.generate import generate_report, list_obligations
 from breachdesk.settings import Settings
 from breachdesk.store import Store
 from breachdesk.store.audit import default_actor, verify
@@ -46,6 +51,46 @@ CONSEQUENCES = (
     "phishing); no passwords or payment data were exposed."
 )
 
+# What customers read, in each language notices go out in (one language per notice).
+TEXTS = {
+    "de": {
+        "description": "Durch eine Änderung am Zwischenspeicher wurden Kontoseiten falschen "
+        "angemeldeten Kunden angezeigt, die Namen und E-Mail-Adressen anderer Kunden sahen.",
+        "measures": "Das Zwischenspeichern von Kontoseiten ist abgeschaltet, der betroffene "
+        "Zwischenspeicher geleert, die Änderung zurückgenommen und ein Test ergänzt, der "
+        "anschlägt, wenn eine persönliche Seite zwischengespeichert wird.",
+    },
+    "fr": {
+        "description": "Une modification du cache a affiché des pages de compte à d'autres "
+        "clients connectés, qui ont vu les noms et adresses e-mail d'autres clients.",
+        "measures": "La mise en cache des pages de compte est désactivée, le cache concerné "
+        "vidé, la modification annulée et un test ajouté qui échoue si une page "
+        "personnelle est mise en cache.",
+    },
+    "es": {
+        "description": "Un cambio en la caché mostró páginas de cuenta a otros clientes "
+        "conectados, que vieron los nombres y correos electrónicos de otros clientes.",
+        "measures": "Se ha desactivado la caché de las páginas de cuenta, se ha vaciado la "
+        "caché afectada, se ha revertido el cambio y se ha añadido una prueba que falla si "
+        "una página personal se guarda en caché.",
+    },
+    "it": {
+        "description": "Una modifica alla cache ha mostrato pagine dell'account ad altri "
+        "clienti collegati, che hanno visto nomi e indirizzi e-mail di altri clienti.",
+        "measures": "La cache delle pagine dell'account è disattivata, la cache interessata "
+        "svuotata, la modifica annullata ed è stato aggiunto un test che fallisce se una "
+        "pagina personale viene memorizzata nella cache.",
+    },
+    "ja": {
+        "description": "キャッシュ設定の変更により、ログイン中の別のお客様に"
+        "アカウントページが表示され、他のお客様の氏名とメールアドレスが"
+        "見える状態になりました。",
+        "measures": "アカウントページのキャッシュを停止し、該当するキャッシュを消去し、"
+        "変更を取り消しました。また、個人向けページがキャッシュされた場合に"
+        "検知するテストを追加しました。",
+    },
+}
+NOT_EXPOSED = ["password", "payment_card"]
 
 OVERRIDE_REASON = (
     "pages were visible to anonymous visitors; named contact data invites targeted "
@@ -104,6 +149,8 @@ def run_incident_scene(
         ),
         actor,
     )
+    set_locale_texts(store, inc.id, actor, TEXTS)
+    set_not_exposed(store, inc.id, actor, NOT_EXPOSED)
     console.rule(f"incident {inc.id}: {inc.title}")
     attached = attach_scan(store, inc.id, scan_id, actor)
     console.print(f"attached {attached.added:,} findings of scan {scan_id} ({n_findings:,})")
@@ -129,20 +176,12 @@ def run_incident_scene(
     result.obligations = len(obl.rows)
     result.non_obligations = len(obl.assessment.non_obligations)
 
-    known = {s.id for s in default_catalogue().reports}
-    wanted = sorted(
-        {
-            spec.id
-            for spec in default_catalogue().reports
-            for r in obl.rows
-            if r.recipient_kind in ("regulator", "attorney_general")
-            and (spec.id in r.recipient.upper() or r.jurisdiction in spec.jurisdictions)
-        }
-    )
-    if not wanted and "ICO" in known:
-        wanted = ["ICO"]  # a draft GDPR Art. 33(3) report even when none is due
     summary = risk_summary(store, inc.id)
-    for recipient in wanted:
+    # one report per obligation (recipient + entity); a draft ICO report when none is due
+    wanted = [(ob.spec.id, ob.entity) for ob in list_obligations(store, inc.id)] or [
+        ("ICO", "shop-uk")
+    ]
+    for recipient, entity in wanted:
         rep = generate_report(
             store,
             cfg,
@@ -152,11 +191,13 @@ def run_incident_scene(
             formats=("md", "json", "pdf"),
             out_dir=out_dir,
             actor=actor,
+            entity=entity,
             risk=summary,
         )
         result.reports.append(f"{rep.recipient}-{rep.number:02d}")
         result.files.extend(rep.files)
-        console.print(f"report {rep.recipient}-{rep.number:02d}: {rep.files[-1].name}")
+        name = f"{rep.recipient}-{rep.number:02d}"
+        console.print(f"report {name} from {rep.entity}: {rep.files[-1].name}")
     set_status(store, inc.id, "notifying", actor)
     register = out_dir / "breach-register.csv"
     export_register_file(store, register, actor)

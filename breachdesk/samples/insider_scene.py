@@ -119,6 +119,7 @@ def run_insider_scene(
                     "From: Acme Marketing <news@acme-marketing.example>\r\n"
                     f"To: {canary}\r\nSubject: Spring deals just for you\r\n\r\nHello!\r\n"
                 ).encode(),
+                mail_options=[] if canary.isascii() else ["SMTPUTF8"],  # RFC 6531
             )
     finally:
         controller.stop()

@@ -23,15 +23,17 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from breachdesk.settings import Settings
 from breachdesk.store.db import Store
 from breachdesk.store.models.audit import AuditEntry, AuditHead
 from breachdesk.store.models.base import utcnow
+
+if TYPE_CHECKING:
+    from breachdesk.settings import Settings
 
 GENESIS = "0" * 64
 _EMAIL = re.compile(r"[^\s@\"'<>]+@[^\s@\"'<>]+\.[A-Za-z]{2,}")
@@ -41,6 +43,7 @@ __all__ = [
     "AuditEntry",
     "AuditProblem",
     "AuditReport",
+    "append",
     "default_actor",
     "entries",
     "record",
@@ -134,6 +137,12 @@ def record(
         head.seq, head.hash = seq, digest
     session.flush()
     return entry
+
+
+def append(store: Store, actor: str, action: str, subject: str, details: dict[str, Any]) -> None:
+    """Append one entry in its own transaction (for a change made outside a session)."""
+    with store.session() as session:
+        record(session, actor, action, subject, details)
 
 
 @dataclass(frozen=True)

@@ -1,26 +1,62 @@
 """The store: an engine and a session factory, injected into whatever needs them.
 
 ``Store.open(url)`` works for SQLite (the default) and PostgreSQL (psycopg 3).
-``Store.migrate()`` runs the Alembic migrations shipped in the package.
+``Store.migrate()`` runs the Alembic migrations shipped in the package; when the
+database already stands at every head it returns without importing Alembic (a
+CLI command starts faster). A SQLite file holds the plaintext registry, so it is
+created 0600 (and a folder made for it 0700).
 """
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, create_engine, event, inspect
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, Table, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from breachdesk.errors import StoreError
 from breachdesk.store.models.base import Base
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+_REVISION = re.compile(r"^(down_)?revision\b[^=]*=\s*(.+)$", re.MULTILINE)
+_QUOTED = re.compile(r"[\"']([^\"']+)[\"']")
+
+
+def migration_heads(folder: Path = MIGRATIONS / "versions") -> set[str]:
+    """The head revisions of the shipped migrations, read from the files' text."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for f in folder.glob("*.py"):
+        for m in _REVISION.finditer(f.read_text("utf-8")):
+            ids = set(_QUOTED.findall(m.group(2)))
+            (parents if m.group(1) else revisions).update(ids)
+    return revisions - parents
+
+
+def _private_sqlite_file(url: str) -> None:
+    """Create the SQLite file 0600 (its folder 0700) before SQLite creates it 0644."""
+    try:
+        database = make_url(url).database
+    except Exception:  # the engine reports a bad URL with its own message
+        return
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if path.exists():
+        return
+    try:
+        if not path.parent.exists():
+            path.parent.mkdir(mode=0o700, parents=True)
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    except OSError as exc:
+        raise StoreError(f"cannot create the store file {path}: {exc.strerror}") from None
 
 
 def normalise_url(url: str) -> str:
@@ -50,6 +86,8 @@ class Store:
     @classmethod
     def open(cls, url: str) -> Store:
         url = normalise_url(url)
+        if url.startswith("sqlite"):
+            _private_sqlite_file(url)
         try:
             engine = create_engine(url, future=True, pool_pre_ping=True)
         except Exception as exc:  # bad URL text, missing driver
@@ -73,8 +111,19 @@ class Store:
                 session.rollback()
                 raise
 
+    def is_current(self) -> bool:
+        """True when the database stands at every shipped head (no Alembic import)."""
+        try:
+            with self.engine.connect() as conn:
+                rows = conn.execute(text("SELECT version_num FROM alembic_version")).all()
+        except (OperationalError, ProgrammingError):
+            return False
+        return {r[0] for r in rows} == migration_heads()
+
     def migrate(self) -> None:
         """Bring the schema to the newest revision of every branch."""
+        if self.is_current():
+            return
         from alembic import command
         from alembic.config import Config
 
@@ -101,6 +150,9 @@ class Store:
         """Insert rows, or update ``update`` columns (default: all but the key) on conflict."""
         if not rows:
             return
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
         table = cast(Table, model.__table__)
         ins = pg_insert(table) if self.dialect == "postgresql" else sqlite_insert(table)
         cols = update if update is not None else [c for c in rows[0] if c not in key]

@@ -96,10 +96,11 @@ def test_incident_edit_and_report_cli(world: World, capsys: pytest.CaptureFixtur
     assert run(["risk", "1", "--answer", "shoe_size=9"]) == 2
     assert "not a risk question" in capsys.readouterr().err
     out = world.tmp / "r"
-    assert run(["report", "1", "--for", "TX-AG", "--format", "md", "--out", str(out)]) == 0
-    text = (out / "incident-1-TX-AG-01-initial.md").read_text(encoding="utf-8")
+    tx = ["report", "1", "--for", "TX-AG", "--entity", "shop-us", "--format", "md"]
+    assert run([*tx, "--out", str(out)]) == 0
+    text = (out / "incident-1-TX-AG-shop-us-01-initial.md").read_text(encoding="utf-8")
     assert "FBI field office informed" in text and "Session bug fixed" in text
-    assert run(["report", "1", "--for", "TX-AG", "--format", "md", "--out", str(out)]) == 2
+    assert run([*tx, "--out", str(out)]) == 2
     assert "use --phase update" in capsys.readouterr().err
     assert run(["report", "1", "--list"]) == 0
     assert "TX-AG-01" in capsys.readouterr().out

@@ -24,7 +24,11 @@ from tests.incident.conftest import AWARE, World, case_2018
 
 
 def _gen(
-    world: World, recipient: str, phase: str = "initial", fmt: tuple[str, ...] = ("md", "json")
+    world: World,
+    recipient: str,
+    phase: str = "initial",
+    fmt: tuple[str, ...] = ("md", "json"),
+    entity: str | None = None,
 ):  # type: ignore[no-untyped-def]
     return generate_report(
         world.store,
@@ -35,7 +39,13 @@ def _gen(
         formats=fmt,
         out_dir=world.tmp / "reports",
         actor="tester",
+        entity=entity,
     )
+
+
+def _assess(world: World, iid: int, level: str = "high") -> list[ObligationRow]:
+    add_overrides(world.store, iid, [("level", level)], "names shown to strangers", "tester")
+    return refresh_obligations(world.store, world.settings, iid, "tester").rows
 
 
 def test_ico_report_sections_numbers_and_phases(world: World) -> None:
@@ -48,6 +58,8 @@ def test_ico_report_sections_numbers_and_phases(world: World) -> None:
         description="Cached account pages were served to other shoppers.",
         measures="Cache disabled for account pages.",
     )
+    add_overrides(world.store, iid, [("level", "risk")], "names shown to strangers", "tester")
+    refresh_obligations(world.store, world.settings, iid, "tester")
     first = _gen(world, "ICO")
     assert (first.number, first.phase) == (1, "initial")
     md = first.markdown
@@ -61,17 +73,19 @@ def test_ico_report_sections_numbers_and_phases(world: World) -> None:
         assert f"## {heading}" in md
     assert "Approximate number of data subjects: 1" in md  # shop-uk holds gb1 only
     assert "dpo@shop.example.co.uk" in md and "Example Shop UK Ltd" in md
-    data = json.loads((world.tmp / "reports" / "incident-1-ICO-01-initial.json").read_text())
+    data = json.loads(
+        (world.tmp / "reports" / "incident-1-ICO-shop-uk-01-initial.json").read_text()
+    )
     assert data["subjects"] == 1 and data["markdown_sha256"] == first.sha256
     with pytest.raises(UsageError, match="use --phase update"):
         _gen(world, "ICO")
     update_text(world.store, iid, "tester", measures="Cache disabled; pages purged.")
     add_overrides(world.store, iid, [("level", "high")], "names next to orders", "tester")
     second = _gen(world, "ICO", "update")
-    assert "risk level: unlikely → high" in second.markdown
+    assert "risk level: risk → high" in second.markdown
     assert "Severity (ENISA 2013 method)" in first.markdown
     assert second.number == 2 and "## Changes since the previous report" in second.markdown
-    assert "measures: updated" in second.markdown
+    assert "measures updated: Cache disabled; pages purged." in second.markdown
     assert [(r.recipient, r.number) for r in list_reports(world.store, iid)] == [
         ("ICO", 1),
         ("ICO", 2),
@@ -82,7 +96,7 @@ def test_ico_report_sections_numbers_and_phases(world: World) -> None:
 
 
 def test_update_needs_initial_and_unknown_recipient(world: World) -> None:
-    case_2018(world)
+    _assess(world, case_2018(world))
     with pytest.raises(UsageError, match="no initial report"):
         _gen(world, "OPC", "update")
     with pytest.raises(RulesError, match="no report template"):
@@ -91,27 +105,20 @@ def test_update_needs_initial_and_unknown_recipient(world: World) -> None:
         _gen(world, "OPC", fmt=("docx",))
 
 
-def test_ca_sample_notice_headings_and_population(world: World) -> None:
+def test_voluntary_reports_name_their_entity(world: World) -> None:
+    """Without a recorded obligation a report needs --entity and says it is voluntary."""
     case_2018(world)
-    r = _gen(world, "CA-AG")
-    assert r.markdown.startswith("# Notice of Data Breach")
-    for h in (
-        "What Happened",
-        "What Information Was Involved",
-        "What We Are Doing",
-        "What You Can Do",
-        "For More Information",
-    ):
-        assert f"\n## {h}\n" in r.markdown
-    assert r.content["subjects"] == 1  # only ca1 lives in US-CA
-    tx = _gen(world, "TX-AG")
+    with pytest.raises(UsageError, match="no obligation to report to TX-AG is due"):
+        _gen(world, "TX-AG")
+    tx = _gen(world, "TX-AG", entity="shop-us")
     assert tx.content["subjects"] == 1 and "## Law enforcement" in tx.markdown
-    opc = _gen(world, "OPC")
+    assert "this report is made voluntarily" in tx.markdown
+    opc = _gen(world, "OPC", entity="shop-ca")
     assert opc.content["subjects"] == 1 and "CA-ON: 1" in opc.markdown
 
 
 def test_pdf_renders_with_sections_and_charts(world: World) -> None:
-    case_2018(world)
+    _assess(world, case_2018(world))
     r = _gen(world, "ICO", fmt=("pdf",))
     pdf = r.files[0]
     doc = pdfium.PdfDocument(pdf)
@@ -217,10 +224,13 @@ def test_gdpr_population_lead_authority_and_non_established(world: World) -> Non
     iid, rows = _public_case(world, [("ie1", "IE", None, "shop-uk")], ["gb1", "ie1"], "risk")
     assert {"GB/ICO/shop-uk", "IE/DPC/shop-uk"} <= {r.key for r in rows}
     ico, dpc = _md(world, iid, "ICO"), _md(world, iid, "DPC")
-    assert ico.content["subjects"] == 2 and ico.content["entity"]["id"] == "shop-uk"
+    by_key = {r.key: r for r in rows}
+    assert ico.content["subjects"] == by_key["GB/ICO/shop-uk"].residents == 1
+    assert ico.content["entity"]["id"] == "shop-uk"
     assert dpc.content["subjects"] == 1 and dpc.content["scope"]["by_country"] == {"IE": 1}
     assert dpc.content["entity"]["id"] == "shop-uk"
     assert dpc.content["obligation"]["due_utc"].startswith("2018-11-25T08:30")
+    assert dpc.content["obligation"]["due"] == "25 November 2018, 08:30"  # Europe/Dublin
 
 
 def test_generic_regulator_report_lists_the_rule_content(world: World) -> None:
@@ -246,6 +256,7 @@ def test_report_for_incident_without_findings(world: World) -> None:
         formats=("md", "pdf"),
         out_dir=world.tmp / "r",
         actor="t",
+        entity="shop-uk",
     )
     assert rep.content["subjects"] == 0 and rep.content["entity"]["id"] == "shop-uk"
     assert "Period of the breach: not yet known" in rep.markdown

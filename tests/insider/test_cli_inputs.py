@@ -87,7 +87,7 @@ def test_bad_inputs_are_reported_and_the_rest_processed(registry: Registry, tmp_
     )
     reasons = {Path(p["source"].split("!")[0]).name: p["reason"] for p in att.problems}
     assert "binary" in reasons["junk.bin"]
-    assert "truncated" in reasons["cut.txt"]
+    assert "truncated" in reasons["cut.txt.gz"]  # the compressed file is named
     assert "zip" in reasons["broken.zip"]
     assert att.matched >= 10  # good.csv.gz fully, plus what came before the cut
 

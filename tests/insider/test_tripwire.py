@@ -176,3 +176,122 @@ def test_cli_tripwire_serves_until_sigterm(
         if proc.stdout is not None:
             proc.stdout.close()
     assert code == 0
+
+
+def test_hostile_subject_after_100_headers_still_raises_the_alert(
+    registry: Registry, export: ExportResult
+) -> None:
+    """Fuzzing found it: DATA answered 500 and no alert was stored."""
+    cfg = TripwireConfig(port=free_port())
+    printed: list[Alert] = []
+    controller, _ = start_tripwire(registry.store, registry.hasher, cfg, printed.append)
+    canary = canaries_of(export)[0]
+    filler = "".join(f"X-Pad-{i}: {i}\r\n" for i in range(120))
+    msg = f"From: a@spam.example\r\n{filler}Subject: =?utf-8?b?a?=\r\n\r\nhi\r\n".encode()
+    try:
+        with smtplib.SMTP("127.0.0.1", cfg.port) as smtp:
+            assert smtp.sendmail("a@spam.example", [canary], msg) == {}
+    finally:
+        controller.stop()
+    assert len(printed) == 1 and printed[0].subject == "=?utf-8?b?a?="
+    assert len(printed[0].headers) == 100
+    with registry.store.sessions() as s:
+        assert [r.subject for r in s.scalars(select(TripwireAlert))] == ["=?utf-8?b?a?="]
+
+
+def test_unparseable_message_is_stored_with_its_raw_headers(
+    registry: Registry, export: ExportResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from breachdesk.insider import tripwire
+
+    def broken(content: bytes) -> None:
+        raise RuntimeError("parser gave up")
+
+    monkeypatch.setattr(tripwire, "_parse", broken)
+    cfg = TripwireConfig(port=free_port())
+    printed: list[Alert] = []
+    controller, _ = start_tripwire(registry.store, registry.hasher, cfg, printed.append)
+    canary = canaries_of(export)[0]
+    msg = b"From: a@spam.example\r\nSubject: caf\xe9\r\n folded\r\n\r\nbody\r\n"
+    try:
+        with smtplib.SMTP("127.0.0.1", cfg.port) as smtp:
+            assert smtp.sendmail("a@spam.example", [canary], msg) == {}
+    finally:
+        controller.stop()
+    (alert,) = printed
+    assert alert.headers == [["From", "a@spam.example"], ["Subject", "café folded"]]
+    assert alert.problems == ["message could not be parsed: RuntimeError"]
+    with registry.store.sessions() as s:
+        (row,) = s.scalars(select(TripwireAlert))
+    assert row.headers == alert.headers
+
+
+def test_declared_oversize_alerts_at_rcpt_before_the_refusal(
+    registry: Registry, export: ExportResult
+) -> None:
+    """Issue 8 §7: a sender declaring a big SIZE must not skip the alert."""
+    cfg = TripwireConfig(port=free_port(), max_bytes=10_000)
+    printed: list[Alert] = []
+    controller, _ = start_tripwire(registry.store, registry.hasher, cfg, printed.append)
+    canary = canaries_of(export)[0]
+    try:
+        with smtplib.SMTP("127.0.0.1", cfg.port) as smtp:
+            smtp.ehlo("big.example")
+            assert smtp.mail("x@spam.example", ["SIZE=50000000"])[0] == 250
+            assert smtp.rcpt("nobody@example.com")[0] == 550
+            assert smtp.rcpt(canary)[0] == 552
+    finally:
+        controller.stop()
+    (alert,) = printed
+    assert alert.export_uid == export.uid and alert.mail_from == "x@spam.example"
+    assert alert.problems == ["message refused at RCPT: declared SIZE 50,000,000 over the cap"]
+    with registry.store.sessions() as s:
+        assert len(s.scalars(select(TripwireAlert)).all()) == 1
+
+
+def test_a_canary_with_a_non_ascii_address_alerts_over_smtputf8(
+    settings: Any, store: Any, tmp_path: Path
+) -> None:
+    """Canaries follow the real rows, so where real addresses are written in Unicode
+    (jürgen.müller@…) canaries are too; the tripwire takes them over SMTPUTF8."""
+    from breachdesk.registry.entities import load_entities
+    from breachdesk.store.models import Customer
+    from breachdesk.workspace import hasher
+
+    people = [("Jürgen Müller", "jürgen.müller"), ("Zoë Lefèvre", "zoë.lefèvre")]
+    people += [("Sébastien Çelik", "sébastien.çelik"), ("Åsa Ødegård", "åsa.ødegård")]
+    with store.session() as s:
+        for i in range(40):
+            name, local = people[i % len(people)]
+            email = f"{local}{i}@bücherpost.example"
+            s.add(
+                Customer(
+                    customer_id=f"C{1000 + 7 * i:06d}",
+                    email=email,
+                    email_norm=email,
+                    full_name=name,
+                    country="DE",
+                    entity="shop-de",
+                )
+            )
+    keyed = hasher(settings)
+    out = tmp_path / "x.csv"
+    req = ExportRequest("Acme", "j.doe", "t", out, filters={"country": ["DE"]})
+    create_export(store, keyed, load_entities(settings.entities_path), req)
+    canaries = [r["email"] for r in read_rows(out) if CANARY in r["email"]]
+    assert canaries and all(not c.isascii() for c in canaries)
+    alerts: list[Alert] = []
+    cfg = TripwireConfig(port=free_port())
+    controller, _ = start_tripwire(store, keyed, cfg, alerts.append)
+    try:
+        with smtplib.SMTP("127.0.0.1", cfg.port) as smtp:
+            smtp.sendmail(
+                "news@acme.example",
+                [canaries[0]],
+                f"To: {canaries[0]}\r\nSubject: hi\r\n\r\nhello\r\n".encode(),
+                mail_options=["SMTPUTF8"],
+            )
+    finally:
+        controller.stop()
+    assert [a.canary for a in alerts] == [canaries[0]]
+    assert alerts[0].recipient == "Acme"  # the export it came from is named

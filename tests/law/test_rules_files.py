@@ -9,7 +9,7 @@ import pycountry
 import pytest
 
 from breachdesk.errors import RulesError
-from breachdesk.law.engine import assess
+from breachdesk.law.engine import UNVERIFIED_NOTE, assess
 from breachdesk.law.rules import RULES_DIR, load_file, load_rulebook
 from tests.law.builders import situation
 
@@ -65,7 +65,8 @@ def test_every_file_loads_and_every_rule_is_cited(path: Path) -> None:
     assert jr.rules, f"{path.name} has no rules"
     for rule in jr.rules:
         assert len(rule.citation) >= 5, rule.id
-        assert rule.last_verified is not None, rule.id
+        if rule.verified:  # the date compared; a rule never compared carries none
+            assert rule.last_verified is not None, rule.id
         assert rule.id.startswith(jr.jurisdiction.lower()), rule.id
     if jr.record_keeping is not None:
         assert jr.record_keeping.citation
@@ -76,7 +77,7 @@ def test_every_file_loads_and_every_rule_is_cited(path: Path) -> None:
 
 def test_unverified_rows_say_so_in_their_obligation() -> None:
     s = situation(
-        {("US-TX", "shop"): 300},
+        {("US-TX", "shop"): 200},
         {"name", "ssn"},
         "attack",
         "2026-05-04T15:00:00+00:00",
@@ -86,7 +87,7 @@ def test_unverified_rows_say_so_in_their_obligation() -> None:
     a = assess(s)
     tx = [o for o in a.obligations if o.jurisdiction == "US-TX"]
     assert tx and all(not o.verified for o in tx)
-    assert all("[verify] not yet checked against the statute text" in o.notes for o in tx)
+    assert all(UNVERIFIED_NOTE in o.notes for o in tx)
 
 
 def _write(tmp_path: Path, name: str, text: str) -> Path:

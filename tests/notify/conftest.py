@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from breachdesk.incident.lifecycle import NewIncident, open_incident
+from breachdesk.incident.lifecycle import NewIncident, open_incident, set_locale_texts
 from breachdesk.notify.dkim_keys import public_keys
 from breachdesk.notify.sender import SendOptions
 from breachdesk.notify.smtp_sink import SmtpSink
@@ -38,6 +38,14 @@ BAD = [
     ("bad-ent", "ann@example.nl", "Ann de Vries", "NL", None, "shop-nl", "nl-NL", "email"),
 ]
 AWARE = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+# The operator's measures in every language notices go out in (one language per notice).
+LOCALE_MEASURES = {
+    "de": {"measures": "Den Zwischenspeicher der Bestellseite abgeschaltet."},
+    "fr": {"measures": "Cache de la page de commande désactivé."},
+    "es": {"measures": "Desactivada la caché de la página de pedidos."},
+    "it": {"measures": "Disattivata la cache della pagina degli ordini."},
+    "ja": {"measures": "注文ページのキャッシュを停止しました。"},
+}
 
 
 @dataclass
@@ -74,6 +82,7 @@ def make_incident(store: Store, rows: list[tuple[str, ...]], offset: int = 0) ->
         ),
         "tester",
     )
+    set_locale_texts(store, inc.id, "tester", LOCALE_MEASURES)
     with store.session() as s:
         for i, (cid, email, name, country, sub, entity, locale, fields) in enumerate(rows):
             c = Customer(

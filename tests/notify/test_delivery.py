@@ -310,7 +310,8 @@ def test_demo_scene_delivers_and_names_the_samples(world: World, tmp_path: Path)
     )
     out = buf.getvalue()
     assert scene.delivered == len(GOOD) and scene.dkim_ok == len(GOOD)
-    assert set(scene.samples) == {"en", "de", "fr", "es", "it", "ja"}
+    # Content-Language is the customer's full locale (en-GB is not en-US)
+    assert set(scene.samples) == {"en-GB", "en-US", "de-DE", "fr-FR", "es-ES", "it-IT", "ja-JP"}
     assert all(p.exists() for p in scene.samples.values())
     assert str(scene.sink_dir) in out.replace("\n", "")
     assert "held back: 1 no valid email address" in out.replace("\n", " ")

@@ -21,6 +21,7 @@ from breachdesk.notify.catalogs import (
     translations,
 )
 from breachdesk.notify.codes import check_code, normalise_code, verification_code
+from breachdesk.notify.facts import RegulatorFact
 from breachdesk.notify.render import IncidentFacts, Renderer, about
 from breachdesk.notify.spec import TEMPLATES_DIR, load_spec
 from breachdesk.registry.entities import SEED, EntitiesFile
@@ -34,6 +35,17 @@ FACTS = IncidentFacts(
     became_aware_at=datetime(2026, 3, 2, 10, 0, tzinfo=UTC),
     measures="",
     total_affected=12_345,
+    regulators=(
+        RegulatorFact(
+            "ICO",
+            "Information Commissioner's Office (ICO)",
+            "regulator",
+            "GB",
+            "shop-uk",
+            True,
+            datetime(2026, 3, 3, 9, 0, tzinfo=UTC),
+        ),
+    ),
 )
 CTX = {
     "fields": ["email", "name", "password"],
@@ -42,8 +54,8 @@ CTX = {
     "recipients": 3,
     "public": False,
     "shaping": {"headings": "default", "omit": []},
-    "regulators_done": ["ICO"],
-    "regulators_pending": [],
+    "country": "GB",
+    "subdivision": None,
 }
 # locale -> (localised "12,000", localised month of 1 March 2026, a translated phrase)
 EXPECT = {
@@ -86,6 +98,7 @@ def test_catalogs_cover_every_message() -> None:
     for heads in spec.headings.values():
         wanted |= {v for v in heads.model_dump().values() if v}
     wanted |= set(spec.causes.values()) | set(spec.data_labels.values())
+    wanted |= set(spec.roles.values()) | set(spec.content_paragraphs.values())
     for locale in shipped_locales()[1:]:
         po = LOCALES_DIR / locale / "LC_MESSAGES" / "notice.po"
         with po.open("rb") as fh:
@@ -110,7 +123,10 @@ def test_content_fits_the_exposed_data() -> None:
         assert "two-factor authentication" in t
     assert "- password" in with_pw.text and "- password" not in no_pw.text
     assert "seen by 3 other people" in with_pw.text
-    assert "We have informed ICO." in with_pw.text
+    assert (
+        "On March 3, 2026 we reported the incident to the UK data protection authority "
+        "(Information Commissioner's Office, ICO)." in with_pw.text
+    )
     assert "You are one of about 12,000 customers" in with_pw.text
     assert "between March 1, 2026 and" not in with_pw.text  # same day shows once
     assert "The exposure happened on March 1, 2026." in with_pw.text
@@ -177,13 +193,16 @@ def test_preview_fails_when_an_element_renders_empty(world, tmp_path: Path) -> N
 
 def test_preview_writes_samples_per_entity_and_locale(world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = preview(world.store, world.settings, world.incident_id, tmp_path / "out")
-    assert set(result.locales) == set(EXPECT)
+    # every shipped language, and the full locales customers read (en-GB is not en)
+    assert set(result.locales) >= set(EXPECT) | {"en-GB", "de-DE", "ja-JP"}
     assert "shop-jp" in result.entities and "shop-us" in result.entities
     names = {
         p.relative_to(tmp_path / "out" / f"incident-{world.incident_id}").as_posix()
         for p in result.files
     }
-    assert "shop-jp/ja.default.txt" in names
+    assert "shop-jp/ja.default.txt" in names and "shop-uk/en-GB.default.txt" in names
+    gb = tmp_path / "out" / f"incident-{world.incident_id}" / "shop-uk" / "en-GB.default.txt"
+    assert "2 March 2026" in gb.read_text(encoding="utf-8")
     assert "shop-us/en.california.html" in names
     assert "shop-us/en.default-omit-scope_count-what_happened.txt" in names
     assert all(p.stat().st_size > 200 for p in result.files)
@@ -196,10 +215,11 @@ def test_about_rounds_counts() -> None:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("de-DE", "de"),
-        ("fr_CA", "fr"),
+        ("de-DE", "de-DE"),
+        ("fr_CA", "fr-CA"),
         ("ja", "ja"),
-        ("en-GB", "en"),
+        ("en-GB", "en-GB"),
+        ("it_IT", "it-IT"),
         ("pl-PL", None),
         ("xx-!!", None),
         (None, None),

@@ -9,9 +9,13 @@ from typing import Any, BinaryIO
 
 from breachdesk.detect.document import Document, UnitResult
 from breachdesk.detect.formats.base import InputFormat, ScanContext, register
-from breachdesk.detect.formats.response_log import parse_ts
+from breachdesk.detect.formats.response_log import check_ts
 from breachdesk.detect.formats.viewer import viewer_from
 from breachdesk.detect.review import UNKNOWN_VIEWER
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _pairs(items: Any) -> list[tuple[str, str]]:
@@ -40,6 +44,9 @@ class Har(InputFormat):
             entries = har["log"]["entries"]
             if not isinstance(entries, list):
                 raise TypeError("log.entries is not a list")
+        except RecursionError:
+            self._fallback(raw, source, ctx, result, "HAR nested too deeply; scanned as raw text")
+            return
         except json.JSONDecodeError as exc:
             self._fallback(
                 raw,
@@ -59,6 +66,11 @@ class Har(InputFormat):
                 f"HAR is not UTF-8 (byte {exc.start}); scanned as raw text",
             )
             return
+        except ValueError as exc:  # after its subclasses: a number over the digit limit
+            self._fallback(
+                raw, source, ctx, result, f"HAR not readable ({exc}); scanned as raw text"
+            )
+            return
         except (KeyError, TypeError) as exc:
             self._fallback(
                 raw, source, ctx, result, f"not a HAR 1.2 document ({exc}); scanned as raw text"
@@ -70,8 +82,8 @@ class Har(InputFormat):
             if not isinstance(entry, dict):
                 ctx.problem(result, source, "entry is not an object; skipped", where)
                 continue
-            request = entry.get("request") or {}
-            content = (entry.get("response") or {}).get("content") or {}
+            request = _dict(entry.get("request"))
+            content = _dict(_dict(entry.get("response")).get("content"))
             text = content.get("text")
             if not isinstance(text, str) or not text:
                 continue
@@ -96,7 +108,7 @@ class Har(InputFormat):
                 source=source,
                 locator=where,
                 url=str(request.get("url")) if request.get("url") else None,
-                seen_at=parse_ts(entry.get("startedDateTime")),
+                seen_at=check_ts(entry.get("startedDateTime"), source, where, ctx, result),
                 viewer=viewer,
                 viewer_ip=entry.get("_clientIP")
                 if isinstance(entry.get("_clientIP"), str)

@@ -39,10 +39,10 @@ def parse_ts(value: object) -> datetime | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        seconds = value / 1000 if value > 1e11 else value
         try:
+            seconds = value / 1000 if value > 1e11 else value
             return datetime.fromtimestamp(seconds, UTC)
-        except (OverflowError, OSError, ValueError):
+        except (OverflowError, OSError, ValueError):  # a 400-digit epoch, inf, nan
             return None
     if not isinstance(value, str) or not value:
         return None
@@ -54,7 +54,28 @@ def parse_ts(value: object) -> datetime | None:
 
 
 def _text(value: object) -> str | None:
-    return None if value is None else str(value)
+    if value is None:
+        return None
+    try:
+        return str(value)
+    except ValueError:  # an int over Python's digit limit
+        return "(number too long)"
+
+
+def check_ts(
+    value: object, source: str, where: str, ctx: ScanContext, result: UnitResult
+) -> datetime | None:
+    """``parse_ts``, recording a problem when a timestamp is there but unreadable."""
+    ts = parse_ts(value)
+    if ts is None and value not in (None, ""):
+        shown = repr(value)[:60] if isinstance(value, str) else type(value).__name__
+        ctx.problem(
+            result,
+            source,
+            f"timestamp {shown} is not ISO 8601 or epoch seconds; seen time left empty",
+            where,
+        )
+    return ts
 
 
 @register
@@ -100,7 +121,8 @@ class ResponseLog(InputFormat):
                 # a signed-in customer's own page is the common case: settle it from the
                 # viewer field alone, without parsing the record
                 m = _VIEWER.search(data, span.start, min(span.end, span.start + 4096))
-                if m is not None and matcher.viewer_row(m.group(1).decode()) in span.rows:
+                viewer = m.group(1).decode("utf-8", errors="replace") if m else None
+                if viewer is not None and matcher.viewer_row(viewer) in span.rows:
                     result.self_views += 1
                     result.unknown_emails += span.unknown
                     continue
@@ -122,9 +144,15 @@ class ResponseLog(InputFormat):
                 ctx.problem(
                     result, source, f"not valid JSON ({exc.msg}); scanned as raw text", where
                 )
+            except (ValueError, RecursionError):
+                ctx.problem(result, source, "not readable JSON; scanned as raw text", where)
         except json.JSONDecodeError as exc:
             rec = None
             ctx.problem(result, source, f"not valid JSON ({exc.msg}); scanned as raw text", where)
+        except (ValueError, RecursionError) as exc:  # a 5,000-digit number, deep nesting
+            rec = None
+            why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:80]
+            ctx.problem(result, source, f"not readable JSON ({why}); scanned as raw text", where)
         if not isinstance(rec, dict):
             if rec is not None:
                 ctx.problem(result, source, "line is not a JSON object; scanned as raw text", where)
@@ -150,7 +178,7 @@ class ResponseLog(InputFormat):
             source=source,
             line=line_no,
             url=_text(rec.get("url")),
-            seen_at=parse_ts(rec.get("ts")),
+            seen_at=check_ts(rec.get("ts"), source, where, ctx, result),
             viewer=_text(rec.get("viewer")),
             viewer_ip=_text(rec.get("ip")),
             record=raw,

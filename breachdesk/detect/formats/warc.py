@@ -9,7 +9,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from breachdesk.detect.document import Document, UnitResult
 from breachdesk.detect.formats.base import InputFormat, ScanContext, register
-from breachdesk.detect.formats.response_log import parse_ts
+from breachdesk.detect.formats.response_log import check_ts
 from breachdesk.detect.formats.viewer import viewer_from
 from breachdesk.detect.review import UNKNOWN_VIEWER
 
@@ -61,8 +61,12 @@ class Warc(InputFormat):
                     source=source,
                     locator=f"record {n}",
                     url=uri,
-                    seen_at=parse_ts(
-                        (record.rec_headers.get_header("WARC-Date") or "").replace("Z", "+00:00")
+                    seen_at=check_ts(
+                        (record.rec_headers.get_header("WARC-Date") or "").replace("Z", "+00:00"),
+                        source,
+                        f"record {n}",
+                        ctx,
+                        result,
                     ),
                     viewer=viewer,
                     viewer_ip=None,
@@ -72,6 +76,16 @@ class Warc(InputFormat):
         except ArchiveLoadFailed as exc:
             ctx.problem(
                 result, source, f"not a readable WARC ({str(exc).strip()[:200]})", f"record {n + 1}"
+            )
+        except (AttributeError, TypeError, ValueError) as exc:
+            # warcio cannot parse on, e.g. a response record without WARC-Target-URI
+            why = " ".join(f"{type(exc).__name__}: {exc}".split())[:160]
+            ctx.problem(
+                result,
+                source,
+                f"damaged WARC record (no WARC-Target-URI or a broken header: {why}); "
+                "the records before were scanned, the rest of this file was not",
+                f"record {n + 1}",
             )
 
 

@@ -28,6 +28,10 @@ class Incident(Base):
     consequences: Mapped[str] = mapped_column(Text, default="")
     encrypted: Mapped[bool] = mapped_column(default=False)
     risk_answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # {locale: {"description": ..., "measures": ...}}: what the operator wrote per language
+    texts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # data kinds the operator states were NOT exposed (e.g. ["password", "payment_card"])
+    not_exposed: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -106,12 +110,15 @@ class Report(Base):
 
     __tablename__ = "reports"
     __table_args__ = (
-        UniqueConstraint("incident_id", "recipient", "number", name="uq_reports_incident_id"),
+        UniqueConstraint(
+            "incident_id", "recipient", "entity", "number", name="uq_reports_incident_id"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
     recipient: Mapped[str] = mapped_column(String(32))
+    entity: Mapped[str] = mapped_column(String(64), default="")
     number: Mapped[int] = mapped_column(Integer)
     phase: Mapped[str] = mapped_column(String(16))
     template: Mapped[str] = mapped_column(String(64))
