@@ -4,7 +4,10 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: demo test lint typecheck bench system-deps clean fuzz fuzz-short
+CORE   := $(VENV)/.core-built
+NATIVE := $(wildcard breachdesk/detect/_native/*.c breachdesk/detect/_native/*.h) setup.py
+
+.PHONY: demo test lint typecheck bench system-deps clean fuzz fuzz-short fuzz-core
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,6 +15,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e ".[dev]"
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
+
+# The compiled detection core: rebuilt whenever its C sources change.
+$(CORE): $(STAMP) $(NATIVE)
+	$(PY) -m pip install -q --no-deps -e .
+	$(PY) -c "import breachdesk.detect._core"
+	touch $(CORE)
+
+# The core under AddressSanitizer + UBSan for 5 minutes (the test suite runs 20 s of it).
+fuzz-core: $(CORE)
+	BREACHDESK_FUZZ_SECONDS=300 $(VENV)/bin/pytest -q tests/detect/test_core_fuzz.py
 
 # Debian libraries WeasyPrint needs for PDF reports, and fonts for CJK notices.
 system-deps:
@@ -21,27 +34,27 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check breachdesk tests bench
 	$(VENV)/bin/ruff format --check breachdesk tests bench
 
-typecheck: $(STAMP)
+typecheck: $(STAMP) $(CORE)
 	$(VENV)/bin/mypy
 
-test: $(STAMP) system-deps lint typecheck
+# The bounded fuzz runs come first, so pytest's summary is the last line of the run.
+test: $(STAMP) $(CORE) system-deps lint typecheck fuzz-short
 	$(VENV)/bin/pytest
-	$(MAKE) fuzz-short
 
 # Every reader of a user's file under atheris, from its committed seed corpus
 # (tests/fuzz/corpus/). The short run bounds CI time (5 targets x 20 s); crashes
 # leave their input in bench/out/fuzz/.
 FUZZ_SECONDS ?= 300
-fuzz-short: $(STAMP)
+fuzz-short: $(STAMP) $(CORE)
 	$(PY) -m tests.fuzz.run --seconds 20
 
 fuzz: $(STAMP)
 	$(PY) -m tests.fuzz.run --seconds $(FUZZ_SECONDS)
 
-demo: $(STAMP) system-deps
+demo: $(STAMP) $(CORE) system-deps
 	$(PY) -m breachdesk.samples.demo --out demo-out
 
-bench: $(STAMP)
+bench: $(STAMP) $(CORE)
 	$(PY) -m pip install -q -e ".[dev,bench]"
 	$(PY) -m bench.run
 

@@ -7,21 +7,24 @@ SMTP server also dropping the connection after the final "." every Kth message.
 After each kill the rows that worker held in ``sending`` (claimed, sent or not,
 never recorded) are noted as "in flight at a kill", and the worker is restarted.
 At the end: customers who received nothing (must be 0), duplicates, whether every
-duplicate carries the same Message-ID as the first copy, and whether every
-duplicate was in flight at a kill or dropped before the server's reply.
+duplicate carries the same Message-ID as the first copy, whether every duplicate
+was in flight at a kill or dropped before the server's reply, the outbox states
+(no row may fail: a claim is not an attempt) and the histogram of attempts (SMTP
+transactions recorded per row).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import signal
 import socket
 import subprocess
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from sqlalchemy import select
@@ -65,6 +68,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     root = args.out / f"{args.db}-{args.n}-{args.workers}w"
     shutil.rmtree(root, ignore_errors=True)
     started = time.perf_counter()
+    load_start = [round(x, 2) for x in os.getloadavg()]
     b = prepare(
         root,
         args.n,
@@ -123,6 +127,10 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     same_id = all(len(set(m)) == 1 for m in per_rcpt.values())
     unexplained = [m for m in dup_ids if m not in in_flight and m not in dropped]
     states = status(b.store, b.incident_id).states
+    with b.store.session() as s:
+        attempts = Counter(
+            s.scalars(select(OutboxRow.attempts).where(OutboxRow.incident_id == b.incident_id))
+        )
     out: dict[str, object] = {
         "n": args.n,
         "db": args.db,
@@ -138,6 +146,8 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         "in_flight_at_kills": len(in_flight),
         "duplicates_not_in_flight_or_dropped": len(unexplained),
         "outbox_states": states,
+        "attempts_histogram": dict(sorted(attempts.items())),
+        "load_avg_start_end": [load_start, [round(x, 2) for x in os.getloadavg()]],
         "sending_s": round(sending_s, 1),
         "total_s": round(time.perf_counter() - started, 1),
         "machine": machine(),

@@ -11,7 +11,7 @@ from breachdesk.samples.accuracy import score
 from breachdesk.samples.weblogs import read_truth
 from breachdesk.store import Store
 
-MERGED = ("RESULTS_notify.md", "RESULTS_insider.md")
+MERGED = ("RESULTS_core.md", "RESULTS_notify.md", "RESULTS_insider.md")
 
 
 def accuracy(db: Path, truth: Path, files: set[str] | None = None) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from breachdesk.cli.context import console, open_store, settings
+from breachdesk.cli.context import console, err_console, open_store, settings
 from breachdesk.cli.paths import output_file, output_folder
 from breachdesk.errors import Interrupted, UsageError
 from breachdesk.incident.lifecycle import get_incident
@@ -19,7 +19,13 @@ from breachdesk.notify.bounces import ingest
 from breachdesk.notify.dkim_keys import load_or_create
 from breachdesk.notify.missing import export_missing, requeue_missing, status
 from breachdesk.notify.plan import PlanResult, plan
-from breachdesk.notify.progress_view import deliver_with_progress, summary
+from breachdesk.notify.progress_view import (
+    NotDelivered,
+    deliver_with_progress,
+    exit_code,
+    problems,
+    summary,
+)
 from breachdesk.notify.sender import options_from
 from breachdesk.notify.spec import TEMPLATES_DIR
 from breachdesk.registry.entities import load_entities
@@ -121,7 +127,8 @@ def _counts(store: Store, incident_id: int) -> dict[str, int]:
 def _send(
     store: Store, cfg: Settings, incident_id: int, templates: Path, bar: bool, wait: bool = True
 ) -> None:
-    """Deliver, with an audit entry at the start and one at the end (with counts).
+    """Deliver with an audit entry at the start and one at the end (with counts), print
+    the outcome, and exit 3 (some not delivered) or 1 (none delivered).
 
     Ctrl-C leaves every row either sent or leased; the end entry says ``interrupted``
     and a rerun sends just the rest (rows are sent once, by their outbox state)."""
@@ -142,6 +149,13 @@ def _send(
     end = {"outcome": "done", "delivered": p.sent, "failed_now": p.failed, "retried": p.retried}
     append(store, actor, "notify.send.end", subject, {**end, **_counts(store, incident_id)})
     console.print(summary(incident_id, p))
+    held = p.states.get("held", 0)
+    if held:
+        console.print(f"held back (not sent): {held}; reasons in `notify missing`")
+    for line in problems(incident_id, p):
+        err_console.print(line, soft_wrap=True)
+    if exit_code(p):
+        raise NotDelivered(incident_id, p)
 
 
 @notify_app.command("send")

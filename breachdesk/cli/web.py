@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from breachdesk.cli.context import console, err_console, open_store, settings
+from breachdesk.errors import UsageError
 
 user_app = typer.Typer(help="Operator accounts of the web dashboard.", no_args_is_help=True)
 passwords_app = typer.Typer(help="Leaked-password hashes for the range API.", no_args_is_help=True)
@@ -89,6 +90,9 @@ def passwords_import_cmd(
     """Import SHA-1/NTLM hash files as the HIBP downloader writes them."""
     from breachdesk.web.range_api.importer import import_hash_files
 
+    for path in files:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or folder")
     cfg = settings()
     with open_store(cfg) as store:
         result = import_hash_files(store, files)

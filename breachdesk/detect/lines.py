@@ -7,9 +7,12 @@ line, so a several-hundred-MB line is scanned in slices instead of buffered.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
+
+from breachdesk.detect.core import count_lines
 
 BLOCK = 8 << 20
 
@@ -35,12 +38,56 @@ def reader(stream: BinaryIO) -> Callable[[int], bytes]:
     return read1 if callable(read1) else stream.read
 
 
+def _readinto_of(read: Callable[[int], bytes]) -> Callable[[memoryview], int] | None:
+    """The ``readinto`` of a plain file's stream (no decoder that could fail midway)."""
+    stream = getattr(read, "__self__", None)
+    raw = getattr(stream, "raw", None) if isinstance(stream, io.BufferedReader) else stream
+    if isinstance(raw, io.FileIO) or getattr(stream, "plain_file", False):
+        into = getattr(stream, "readinto", None)
+        return into if callable(into) else None
+    return None
+
+
 def iter_blocks(
     read: Callable[[int], bytes], max_record: int, block: int = BLOCK
 ) -> Iterator[Block | Piece]:
-    carry = b""
-    line = 1
     block = max(1, min(block, max_record))
+    into = _readinto_of(read)
+    if into is None:
+        yield from _blocks(read, max_record, block, b"", 1)
+        return
+    # plain files: read into one reused buffer, so each block costs one copy
+    buf = bytearray(2 * block)
+    view = memoryview(buf)
+    have, line = 0, 1
+    while True:
+        k = into(view[have : have + block]) or 0
+        if not k:
+            if have:
+                yield Block(bytes(view[:have]), line, 1)
+            return
+        have += k
+        cut = buf.rfind(b"\n", 0, have)
+        if cut == -1:
+            if have > max_record or have + block > len(buf):  # a very long line
+                yield from _blocks(read, max_record, block, bytes(view[:have]), line)
+                return
+            continue
+        whole = bytes(view[: cut + 1])
+        n = count_lines(whole)
+        yield Block(whole, line, n)
+        line += n
+        rest = have - cut - 1
+        buf[:rest] = view[cut + 1 : have]
+        have = rest
+
+
+def _blocks(
+    read: Callable[[int], bytes], max_record: int, block: int, carry: bytes, line: int
+) -> Iterator[Block | Piece]:
+    if len(carry) > max_record:
+        carry = yield from _oversized(read, carry, line, block)
+        line += 1
     while True:
         chunk = read(block)
         if not chunk:

@@ -1,12 +1,15 @@
-"""Match one document against the keyed index: candidates first, then keyed lookups.
+"""Match one document against the keyed index: the compiled core first, the reference after.
 
 Order of work, cheapest first:
 
-1. email candidates (``@``-anchored) and ``+``-prefixed phone candidates over bytes;
-2. keyed hashes of the normalised candidates, looked up in one batch;
-3. only for documents with a hit: nationally written phones tried in the registry's
-   regions (accepted only for customers already matched here), and the customer's own
-   name, compared as a keyed hash of word windows (so no plaintext name is needed).
+1. the compiled core (``detect.core``) decodes, extracts, hashes and looks up every
+   address and ``+``-written phone; a document with no customer, or only the viewer's
+   own data, is settled there;
+2. the rest goes through the Python reference (``detect.reference``), which keeps
+   positions: the snippet is cut from the decoded text, so escaped names are masked;
+3. nationally written phones near a matched address, tried in the registry's regions,
+   and the customer's own name, compared as a keyed hash of word windows of the decoded
+   text with every address blanked out (a name inside an address does not count).
 """
 
 from __future__ import annotations
@@ -15,14 +18,11 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from breachdesk.detect.candidates import (
-    Candidate,
-    iter_email_candidates,
-    iter_national_phones,
-    iter_phone_candidates,
-)
+from breachdesk.detect.candidates import Candidate, iter_national_phones
+from breachdesk.detect.core import load_core
 from breachdesk.detect.document import Document, Hit, UnitResult
 from breachdesk.detect.redact import snippet
+from breachdesk.detect.reference import unicode_values, views
 from breachdesk.registry.index import MatchIndex
 from breachdesk.registry.keyed import KeyedHasher
 
@@ -56,10 +56,12 @@ class Matcher:
     def __init__(self, index: MatchIndex, hasher: KeyedHasher) -> None:
         self.index = index
         self.hasher = hasher
+        self.core = load_core(index, hasher)
         self.regions: list[str] = list(index.meta.get("countries", []))
         self._email_cache: dict[str, int] = {}
         self._word_cache: dict[str, int] = {}
         self._viewer_cache: dict[str, int | None] = {}
+        self._unicode: dict[bytes, tuple[frozenset[int], bool]] = {}
 
     def email_hash(self, value: str) -> int:
         h = self._email_cache.get(value)
@@ -86,41 +88,78 @@ class Matcher:
         return row
 
     def match_document(self, doc: Document, result: UnitResult) -> None:
-        """Append a ``Hit`` per exposed customer in ``doc``; count unknown emails."""
-        body = doc.body
-        emails = [c for c in iter_email_candidates(body) if c.value]
-        phones = list(iter_phone_candidates(body))
-        if not emails and not phones:
+        """Append a ``Hit`` per exposed customer in ``doc``; count unknown emails.
+
+        The compiled core settles the document when it holds no customer, or only the
+        viewer's own data; otherwise the reference finds positions, names and phones.
+        """
+        found, forced, unknown, _, values = self.core.scan_document(doc.body, doc.viewer)
+        rows, more = self.resolve(values)
+        rows |= set(found)
+        own = self.viewer_row(doc.viewer)
+        if not forced and (not rows or rows == {own}):
+            result.unknown_emails += unknown + more
+            result.self_views += int(bool(rows))
             return
-        e_hashes = [self.email_hash(c.value) for c in emails]
-        p_hashes = [self.hasher.phone(c.value) for c in phones]
-        found = self.index.lookup(e_hashes + p_hashes)
-        fields: dict[int, set[str]] = {}
-        spans: dict[int, tuple[int, int]] = {}
+        self.match_slow(doc, result)
+
+    def resolve(self, values: tuple[bytes, ...]) -> tuple[set[int], int]:
+        """Rows of the Unicode addresses the core handed over, and how many are unknown."""
+        rows: set[int] = set()
         unknown = 0
-        for kind, cands, hashes in (("email", emails, e_hashes), ("phone", phones, p_hashes)):
-            for cand, h in zip(cands, hashes, strict=True):
-                rows = found.get(h)
-                if not rows:
-                    if kind == "email":
-                        unknown += 1
-                    continue
-                for row in rows:
-                    fields.setdefault(row, set()).add(kind)
-                    spans.setdefault(row, (cand.start, cand.end))
+        for value in values:
+            got = self._unicode.get(value)
+            if got is None:
+                if len(self._unicode) >= _CACHE_LIMIT:
+                    self._unicode.clear()
+                norms = unicode_values(value)
+                hits = self._rows(self.email_hash(norms[0])) if norms else set()
+                missing = bool(norms) and not hits  # counted as the reference counts it
+                for alt in norms[1:]:
+                    hits |= self._rows(self.email_hash(alt))
+                got = self._unicode[value] = (frozenset(hits), missing)
+            rows |= got[0]
+            unknown += got[1]
+        return rows, unknown
+
+    def match_slow(self, doc: Document, result: UnitResult) -> None:
+        """The reference path: every view of the record, with positions for the snippet."""
+        fields: dict[int, set[str]] = {}
+        where: dict[int, tuple[bytes, int, int]] = {}
+        texts: list[str] = []
+        unknown = 0
+        found_any = False
+        for view in views(doc.body):
+            blanked = bytearray(view.text)
+            for f in view.addresses:
+                found_any = True
+                hits = self._rows(self.email_hash(f.value))
+                if not hits:
+                    unknown += 1
+                for alt in f.alternatives:
+                    hits |= self._rows(self.email_hash(alt))
+                for row in hits:
+                    fields.setdefault(row, set()).add("email")
+                    where.setdefault(row, (view.text, f.start, f.end))
+                blanked[f.start : f.end] = b" " * (f.end - f.start)
+            for start, end, e164 in view.phones:
+                for row in self._rows(self.hasher.phone(e164)):
+                    fields.setdefault(row, set()).add("phone")
+                    where.setdefault(row, (view.raw, start, end))
+            # a name counts only apart from the address: the addresses are blanked out
+            texts.append(bytes(blanked).decode("utf-8", errors="replace"))
         result.unknown_emails += unknown
         own = self.viewer_row(doc.viewer)
         if own is not None and own in fields:
             del fields[own]  # the viewer's own data: counted here, before any costly work
-            spans.pop(own, None)
+            where.pop(own, None)
             result.self_views += 1
-        if not fields:
+        if not fields or not (found_any or where):
             return
-        text = body.decode("utf-8", errors="replace")
-        self._national_phones(body, spans, fields)
-        name_words = self._names(text, fields)
+        self._national_phones(where, fields)
+        name_words = self._names("\n".join(texts), fields)
         for row in sorted(fields):
-            start, end = spans[row]
+            buf, start, end = where[row]
             result.hits.append(
                 Hit(
                     row=row,
@@ -132,25 +171,28 @@ class Matcher:
                     seen_at=doc.seen_at,
                     viewer=doc.viewer,
                     viewer_ip=doc.viewer_ip,
-                    snippet=snippet(body, start, end, name_words.get(row, ())),
-                    fingerprint=self.hasher.fingerprint(str(row), doc.record or body),
+                    snippet=snippet(buf, start, end, name_words.get(row, ())),
+                    fingerprint=self.hasher.fingerprint(str(row), doc.record or doc.body),
                 )
             )
 
+    def _rows(self, h: int) -> set[int]:
+        return set(self.index.lookup([h]).get(h, ()))
+
     def _national_phones(
-        self, body: bytes, spans: dict[int, tuple[int, int]], fields: dict[int, set[str]]
+        self, where: dict[int, tuple[bytes, int, int]], fields: dict[int, set[str]]
     ) -> None:
         """Nationally written numbers near a matched address, tried in the registry's regions."""
         if not self.regions:
             return
-        seen: set[tuple[int, int]] = set()
+        seen: set[tuple[int, int, int]] = set()
         cands: list[Candidate] = []
-        for start, end in spans.values():
+        for buf, start, end in where.values():
             lo, hi = max(0, start - _PHONE_REACH), end + _PHONE_REACH
-            if (lo, hi) in seen:
+            if (id(buf), lo, hi) in seen:
                 continue
-            seen.add((lo, hi))
-            near = body[lo:hi].decode("utf-8", errors="replace")
+            seen.add((id(buf), lo, hi))
+            near = buf[lo:hi].decode("utf-8", errors="replace")
             cands.extend(iter_national_phones(near, self.regions))
         if not cands:
             return

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from breachdesk.detect.core import core_module
 from breachdesk.detect.document import Hit, Problem, UnitResult
 from breachdesk.detect.formats import ScanOptions
 from breachdesk.detect.planner import SPLIT_BYTES, plan_scan
@@ -74,6 +75,7 @@ def scan_paths(
 ) -> ScanSummary:
     keyed = make_hasher(cfg)
     MatchIndex(cfg.index_dir, keyed.fingerprint_of_key)  # fail early, in the parent
+    core_module()  # and without the compiled core, say so before any worker starts
     opts = options or ScanOptions(
         max_record_bytes=cfg.max_record_bytes,
         max_expanded_bytes=cfg.max_expanded_bytes,

@@ -61,6 +61,8 @@ def _flush_progress() -> None:
 
 
 class _Range(io.RawIOBase):
+    plain_file = True  # ``lines.iter_blocks`` may read it into one reused buffer
+
     def __init__(self, f: BinaryIO, length: int) -> None:
         self._f, self._left = f, length
 
@@ -74,6 +76,16 @@ class _Range(io.RawIOBase):
         data = self._f.read(n)
         self._left -= len(data)
         return data
+
+    def readinto(self, b: Any) -> int:
+        view = memoryview(b)
+        if self._left <= 0 or not len(view):
+            return 0
+        if len(view) > self._left:
+            view = view[: self._left]
+        n = self._f.readinto(view)  # type: ignore[attr-defined]
+        self._left -= n
+        return int(n)
 
 
 def run_unit(unit: Unit) -> UnitResult:

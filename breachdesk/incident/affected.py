@@ -8,10 +8,12 @@ themselves ('public' counts as one unknown audience). No emails or names here.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import case, distinct, func, select, union
+from sqlalchemy import and_, case, distinct, func, select, true, union
 
 from breachdesk.store import Store
 from breachdesk.store.models import Customer, Finding, UTCDateTime
@@ -39,12 +41,45 @@ def _split(fields: str) -> set[str]:
     return {f.strip() for f in fields.split(",") if f.strip()}
 
 
-def affected_customers(store: Store, incident_id: int) -> list[AffectedCustomer]:
-    """One record per distinct affected customer of ``incident_id``, by ``customer_pk``.
+def _in_range(col: Any, pk_from: int | None, pk_to: int | None) -> Any:
+    if pk_from is None or pk_to is None:
+        return true()
+    return col.between(pk_from, pk_to)
+
+
+def _pks(on_findings: Any, on_lists: Any) -> Any:
+    """Distinct affected ``customer_pk`` (column ``pk``) from findings and lists."""
+    return union(
+        select(Finding.customer_pk.label("pk"))
+        .join(IncidentFinding, IncidentFinding.finding_id == Finding.id)
+        .where(on_findings),
+        select(IncidentCustomer.customer_pk.label("pk")).where(on_lists),
+    ).subquery()
+
+
+def affected_pks(store: Store, incident_id: int) -> array[int]:
+    """The sorted ``customer_pk`` of every affected customer (8 bytes each), so that a
+    caller can walk a large incident in chunks with ``affected_customers(pk_from, pk_to)``."""
+    pks = _pks(
+        IncidentFinding.incident_id == incident_id, IncidentCustomer.incident_id == incident_id
+    )
+    with store.session() as s:
+        out = array("q", s.scalars(select(pks.c.pk).order_by(pks.c.pk)))
+    return out
+
+
+def affected_customers(
+    store: Store, incident_id: int, pk_from: int | None = None, pk_to: int | None = None
+) -> list[AffectedCustomer]:
+    """One record per distinct affected customer of ``incident_id``, by ``customer_pk``
+    (only those with ``pk_from <= customer_pk <= pk_to`` when both are given).
 
     The aggregation runs in the database (one GROUP BY per source), so a large
     incident costs a few queries, not a Python loop over every finding."""
-    mine = IncidentFinding.incident_id == incident_id
+    mine = and_(
+        IncidentFinding.incident_id == incident_id,
+        _in_range(Finding.customer_pk, pk_from, pk_to),
+    )
     seen = (
         select(
             Finding.customer_pk,
@@ -65,17 +100,12 @@ def affected_customers(store: Store, incident_id: int) -> list[AffectedCustomer]
         .where(mine)
         .group_by(Finding.customer_pk, Finding.fields)
     )
-    listed = select(IncidentCustomer.customer_pk, IncidentCustomer.fields).where(
-        IncidentCustomer.incident_id == incident_id
+    on_lists = and_(
+        IncidentCustomer.incident_id == incident_id,
+        _in_range(IncidentCustomer.customer_pk, pk_from, pk_to),
     )
-    pks = union(
-        select(Finding.customer_pk.label("pk"))
-        .join(IncidentFinding, IncidentFinding.finding_id == Finding.id)
-        .where(mine),
-        select(IncidentCustomer.customer_pk.label("pk")).where(
-            IncidentCustomer.incident_id == incident_id
-        ),
-    ).subquery()
+    listed = select(IncidentCustomer.customer_pk, IncidentCustomer.fields).where(on_lists)
+    pks = _pks(mine, on_lists)
     people = (
         select(
             Customer.id,

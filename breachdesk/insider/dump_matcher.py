@@ -1,8 +1,10 @@
 """Match one block of a leaked dump against the keyed index and the canary register.
 
-For every email candidate (and ``+``-written phone) the keyed hash is looked up in
-the matching index with one vectorised ``searchsorted``. For each registry customer
-found, the line that named them is checked for the other elements:
+The compiled core (``detect.core``) finds every address in every encoding (and every
+``+``-written phone), hashes it and looks it up, and returns packed candidate records:
+no Python runs per candidate, only per customer found. Unicode addresses come back
+marked for the Python reference. For each registry customer found, the line that
+named them is checked for the other elements:
 
 - ``name``: the customer's own name (a keyed hash of word windows, compared with
   the packed name hash in the index: no plaintext name is needed);
@@ -23,7 +25,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from breachdesk.detect.candidates import iter_email_candidates, iter_phone_candidates
+from breachdesk.detect.core import CANDIDATE_DTYPE, FORCED, NAME_SEEN, NAME_UNSURE, load_core
+from breachdesk.detect.core import EMAIL as EMAIL_CAND
+from breachdesk.detect.core import PHONE as PHONE_CAND
+from breachdesk.detect.reference import decode as reference_decode
+from breachdesk.detect.reference import views
 from breachdesk.insider.dump_reader import DumpBlock, Layout
 from breachdesk.registry.index import MatchIndex
 from breachdesk.registry.keyed import KeyedHasher
@@ -57,6 +63,7 @@ _PW_CRYPT = re.compile(
     rb"\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53}|\$argon2i?d?\$\S{20,}|\$[156]\$\S{8,}"
 )
 _PW_HEX = re.compile(rb"(?<![0-9a-fA-F])(?:[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{32})(?![0-9a-fA-F])")
+_HEX_RUN = re.compile(rb"[0-9a-f]{32}")
 _WORD_CACHE = 100_000
 
 U64 = npt.NDArray[np.uint64]
@@ -127,14 +134,19 @@ def ascii_records(low: bytes) -> list[Record]:
 
 
 def text_records(data: bytes) -> list[Record]:
-    """Addresses in any block (UTF-8, JSON escapes) via the shared candidate extractor."""
+    """Addresses in any block via the Python reference (every encoding, Unicode addresses).
+
+    The context either side is the rest of the address's line in the decoded text.
+    """
     out: list[Record] = []
-    for c in iter_email_candidates(data):
-        if c.value:
-            lo = data.rfind(b"\n", 0, c.start) + 1
-            hi = data.find(b"\n", c.end)
-            hi = len(data) if hi == -1 else hi
-            out.append((data[lo : c.start], c.value.encode("utf-8"), data[c.end : hi]))
+    for line in data.split(b"\n"):
+        for view in views(line):
+            text = view.text
+            for f in view.addresses:
+                lo = text.rfind(b"\n", 0, f.start) + 1
+                hi = text.find(b"\n", f.end)
+                hi = len(text) if hi == -1 else hi
+                out.append((text[lo : f.start], f.value.encode("utf-8"), text[f.end : hi]))
     return out
 
 
@@ -146,7 +158,7 @@ class _PasswordCheck:
         self.delimiter = layout.delimiter
         self.keywords = any(k in low_block for k in (b"pass", b"pwd", b"hash"))
         self.crypt = b"$" in low_block
-        self.hex = _PW_HEX.search(low_block) is not None
+        self.hex = _HEX_RUN.search(low_block) is not None  # a cheap pre-filter
 
     def __call__(self, before: bytes, after: bytes, low: bytes) -> bool:
         """``low``: the line without the address, lowercased."""
@@ -176,41 +188,58 @@ class BlockMatcher:
         self.hasher = hasher
         self.canary_hashes = np.sort(canary_hashes)
         self.canary_domains = frozenset(d.encode("ascii") for d in canary_domains)
+        self.core = load_core(index, hasher)
         self._words: dict[bytes, int] = {}
 
     def match(self, block: DumpBlock) -> BlockResult:
         data = block.data
         res = BlockResult(bytes=len(data), lines=data.count(b"\n"))
-        lowered = data.isascii() and b"\\" not in data
+        cands = np.frombuffer(self.core.candidates(data), dtype=CANDIDATE_DTYPE)
+        kinds = cands["kind"] & 7
+        emails = cands[kinds == EMAIL_CAND]
+        records: list[Record] = []
+        hashes = emails["hash"].copy()
+        rows = emails["row"].astype(np.int64)
+        forced = cands[kinds == FORCED]
+        if forced.size:  # Unicode addresses: the reference normalises their lines
+            extra = text_records(b"\n".join(data[c["lo"] : c["hi"]] for c in forced))
+            email = self.hasher.email_bytes
+            more = np.fromiter((email(r[1]) for r in extra), dtype=np.uint64, count=len(extra))
+            hashes = np.concatenate([hashes, more])
+            rows = np.concatenate([rows, lookup_rows(self.index, more)])
+            records = extra
+        res.emails = int(hashes.size)
         low_block = data.lower()
-        records = ascii_records(low_block) if lowered else text_records(data)
-        res.emails = len(records)
-        email = self.hasher.email_bytes
-        hashes = np.fromiter((email(r[1]) for r in records), dtype=np.uint64, count=len(records))
-        self._canaries(hashes, records, res, low_block)
-        rows = lookup_rows(self.index, hashes)
+        self._canaries(hashes, emails, records, res, low_block, data)
         hit = rows >= 0
         res.unknown_emails = int((~hit).sum())
         res.hit_hashes = hashes[hit]
-        p_hashes = [self.hasher.phone(c.value) for c in iter_phone_candidates(data)]
-        res.phones = len(p_hashes)
-        p_rows = lookup_rows(self.index, np.array(p_hashes, dtype=np.uint64))
+        phones = cands[kinds == PHONE_CAND]
+        res.phones = int(phones.size)
+        p_rows = phones["row"].astype(np.int64)
         p_rows = p_rows[p_rows >= 0]
         e_rows = rows[hit]
-        layout = block.layout
         names = np.asarray(self.index.names[np.clip(e_rows, 0, self.index.names.size - 1)])
         name_seen = self._name_seen
-        check = _PasswordCheck(low_block, layout)
+        check = _PasswordCheck(low_block, block.layout)
         out: list[int] = []
         append = out.append
+        n_core = emails.size
+        lo_a, hi_a = emails["lo"].tolist(), emails["hi"].tolist()
+        cs_a, ce_a = emails["cs"].tolist(), emails["ce"].tolist()
+        kind_a = emails["kind"].tolist()
         for i, packed in zip(np.flatnonzero(hit).tolist(), names.tolist(), strict=True):
-            before, _, after = records[i]
-            line = before + b" " + after
-            low = line if lowered else line.lower()
+            if i < n_core:
+                before, after = data[lo_a[i] : cs_a[i]], data[ce_a[i] : hi_a[i]]
+                name = kind_a[i] & (NAME_SEEN | NAME_UNSURE)  # the core checked ASCII lines
+            else:
+                before, _, after = records[i - n_core]
+                name = NAME_UNSURE
+            low = (before + b" " + after).lower()
             mask = EMAIL
             if check(before, after, low):
                 mask |= PASSWORD
-            if packed and name_seen(packed, low):
+            if packed and (name == NAME_SEEN or (name == NAME_UNSURE and name_seen(packed, low))):
                 mask |= NAME
             append(mask)
         masks = np.array(out, dtype=np.uint8)
@@ -220,7 +249,13 @@ class BlockMatcher:
         return res
 
     def _canaries(
-        self, hashes: U64, records: list[Record], res: BlockResult, block_low: bytes
+        self,
+        hashes: U64,
+        emails: npt.NDArray[np.void],
+        records: list[Record],
+        res: BlockResult,
+        block_low: bytes,
+        data: bytes,
     ) -> None:
         if self.canary_hashes.size:
             pos = np.minimum(
@@ -232,8 +267,15 @@ class BlockMatcher:
         else:
             found = np.zeros(hashes.size, dtype=bool)
         if self.canary_domains and any(d in block_low for d in self.canary_domains):
-            for i, r in enumerate(records):
-                if not found[i] and r[1].rpartition(b"@")[2] in self.canary_domains:
+            n_core = emails.size
+            for i in np.flatnonzero(~found).tolist():
+                if i < n_core:
+                    span = data[int(emails["cs"][i]) : int(emails["ce"][i])]
+                    value = reference_decode(span)[0].lower()
+                else:
+                    value = records[i - n_core][1]
+                domain = value.rpartition(b"@")[2].rstrip(b".")
+                if domain in self.canary_domains:
                     res.canary_domain_unknown += 1
 
     def _word(self, token: bytes) -> int:

@@ -8,14 +8,14 @@ and jurisdiction (from the obligations the law engine persisted).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pycountry
 from sqlalchemy import select
 
-from breachdesk.incident.affected import AffectedCustomer, affected_customers
+from breachdesk.incident.affected import AffectedCustomer, affected_customers, affected_pks
 from breachdesk.notify.facts import IncidentFacts
 from breachdesk.notify.facts import incident_facts as incident_facts
 from breachdesk.notify.spec import Shaping, shaping_for
@@ -129,6 +129,28 @@ def _context(
     }
 
 
+def _notice(
+    c: AffectedCustomer, regs: list[_Regulator], rules: dict[str, Shaping], public: set[int]
+) -> CustomerNotice:
+    return CustomerNotice(
+        c.customer_pk, c.customer_id, c.entity, c.locale, _context(c, regs, rules, public)
+    )
+
+
+def iter_customer_notices(
+    store: Store, incident_id: int, rules: dict[str, Shaping], chunk: int = 5000
+) -> Iterator[list[CustomerNotice]]:
+    """The notice contexts of ``incident_id`` in chunks of at most ``chunk`` customers
+    (by ``customer_pk``), so that planning a million notices never holds them all."""
+    pks = affected_pks(store, incident_id)
+    regs = _regulators(store, incident_id)
+    for start in range(0, len(pks), chunk):
+        lo, hi = pks[start], pks[min(start + chunk, len(pks)) - 1]
+        people = affected_customers(store, incident_id, lo, hi)
+        public = {c.customer_pk for c in people if c.public}
+        yield [_notice(c, regs, rules, public) for c in people]
+
+
 def customer_notices(
     store: Store, incident_id: int, rules: dict[str, Shaping]
 ) -> tuple[IncidentFacts, list[CustomerNotice]]:
@@ -137,10 +159,4 @@ def customer_notices(
     facts = incident_facts(store, incident_id, len(people))
     regs = _regulators(store, incident_id)
     public = _public(store, incident_id)
-    notices = [
-        CustomerNotice(
-            c.customer_pk, c.customer_id, c.entity, c.locale, _context(c, regs, rules, public)
-        )
-        for c in people
-    ]
-    return facts, notices
+    return facts, [_notice(c, regs, rules, public) for c in people]

@@ -43,6 +43,16 @@ def _address(name: str, addr: str) -> str:
     return formataddr((name, addr), charset="utf-8")
 
 
+def _to(name: str, addr: str) -> str:
+    """``To:`` value. A non-ASCII address (SMTPUTF8, RFC 6532) is written as UTF-8;
+    the display name is RFC 2047-encoded either way."""
+    if addr.isascii():
+        return formataddr((name, addr), charset="utf-8")
+    placeholder = "to@placeholder.invalid"
+    shown = formataddr((name, placeholder), charset="utf-8")
+    return shown.replace(placeholder, addr)
+
+
 @lru_cache(maxsize=1024)
 def _subject(text: str) -> str:
     return Header(text, "utf-8", header_name="Subject").encode(linesep="\r\n")
@@ -58,6 +68,9 @@ def build(
 ) -> bytes:
     """The message as bytes: multipart/alternative (plain, HTML), no attachments.
 
+    ``to_email`` is the header form of the address (see ``addresses.mail_address``);
+    when it is not ASCII the header block is UTF-8 and needs SMTPUTF8.
+
     Written directly rather than through ``email.message`` (which spends most of a
     notice's CPU on header objects); the tests parse every message back.
     """
@@ -65,7 +78,7 @@ def build(
     subject = _subject(rendered.subject)
     head = [
         f"From: {_address(entity.legal_name, entity.sender)}",
-        f"To: {formataddr((to_name, to_email), charset='utf-8')}",
+        f"To: {_to(to_name, to_email)}",
         f"Subject: {subject}",
         f"Date: {format_datetime(utcnow())}",
         f"Message-ID: {message_id}",
@@ -83,7 +96,7 @@ def build(
             + b"\r\n"
         )
     return (
-        "\r\n".join(head).encode("ascii")
+        "\r\n".join(head).encode("utf-8")
         + b"\r\n\r\n"
         + b"".join(parts)
         + f"--{boundary}--\r\n".encode("ascii")

@@ -1,5 +1,9 @@
 """Plan an incident's notices: one outbox row per (incident, customer, channel).
 
+The affected set is read in chunks of ``CHUNK`` customers (by ``customer_pk``):
+each chunk's contexts, addresses and existing rows are loaded, written and
+dropped before the next, so memory does not grow with the incident.
+
 Idempotent: rows that exist are left as they are (their Message-ID never
 changes), except ``held`` rows, which are re-checked and released when the
 registry has since been fixed. A customer without a valid address, with an
@@ -16,7 +20,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 from sqlalchemy import select, update
 
-from breachdesk.notify.adapter import CustomerNotice, customer_notices
+from breachdesk.notify.adapter import CustomerNotice, iter_customer_notices
 from breachdesk.notify.catalogs import supported_locale
 from breachdesk.notify.codes import message_id, verification_code
 from breachdesk.notify.dkim_keys import sender_domain
@@ -110,26 +114,36 @@ def _row(
     }
 
 
+def _existing(store: Store, incident_id: int, pks: list[int]) -> dict[int, str]:
+    """customer_pk -> state of the outbox rows that already exist for ``pks``."""
+    with store.session() as s:
+        rows = s.execute(
+            select(OutboxRow.customer_pk, OutboxRow.state).where(
+                OutboxRow.incident_id == incident_id,
+                OutboxRow.channel == CHANNEL,
+                OutboxRow.customer_pk.between(min(pks), max(pks)),
+            )
+        ).all()
+    return {pk: state for pk, state in rows}
+
+
 def plan(store: Store, cfg: Settings, incident_id: int) -> PlanResult:
     """Create the missing outbox rows of ``incident_id`` and release fixed ``held`` rows."""
     key = load_key(cfg)
     entities = load_entities(cfg.entities_path)
-    _, notices = customer_notices(store, incident_id, load_shaping(TEMPLATES_DIR))
-    result = PlanResult(incident_id, affected=len(notices))
-    with store.session() as s:
-        existing = dict(
-            s.execute(
-                select(OutboxRow.customer_pk, OutboxRow.state).where(
-                    OutboxRow.incident_id == incident_id, OutboxRow.channel == CHANNEL
-                )
-            ).all()
-        )
-    for start in range(0, len(notices), CHUNK):
-        part = notices[start : start + CHUNK]
-        emails = _emails(store, [n.customer_pk for n in part])
+    result = PlanResult(incident_id)
+    for part in iter_customer_notices(store, incident_id, load_shaping(TEMPLATES_DIR), CHUNK):
+        if not part:
+            continue
+        result.affected += len(part)
+        pks = [n.customer_pk for n in part]
+        existing = _existing(store, incident_id, pks)
+        emails = _emails(store, pks)
         rows = [_row(key, incident_id, n, entities, emails.get(n.customer_pk)) for n in part]
         new = [r for r in rows if r["customer_pk"] not in existing]
-        fixed = [r for r in rows if existing.get(r["customer_pk"]) == "held" and not r["reason"]]
+        # held and fixed since, or withdrawn and affected again (evidence re-attached)
+        again = ("held", "withdrawn")
+        fixed = [r for r in rows if existing.get(r["customer_pk"]) in again and not r["reason"]]
         with store.session() as s:
             store.upsert(
                 s, OutboxRow, new, key=["incident_id", "customer_pk", "channel"], update=[]
@@ -140,7 +154,7 @@ def plan(store: Store, cfg: Settings, incident_id: int) -> PlanResult:
                     .where(
                         OutboxRow.incident_id == incident_id,
                         OutboxRow.customer_pk == r["customer_pk"],
-                        OutboxRow.state == "held",
+                        OutboxRow.state.in_(again),
                     )
                     .values(
                         state="pending",

@@ -1,12 +1,17 @@
-"""Outbox queries: claim rows under a lease, record SMTP outcomes, count states.
+"""Outbox queries: claim rows under a lease, renew it, record SMTP outcomes, count states.
 
 Claiming is one ``UPDATE ... WHERE id IN (SELECT ... LIMIT n) RETURNING`` that
-sets ``sending`` with a lease and commits BEFORE any SMTP traffic. On PostgreSQL
-the inner select takes ``FOR UPDATE SKIP LOCKED``, so several workers never
-claim the same row; on SQLite the statement holds the single write lock.
-A ``sending`` row whose lease expired (its worker died) is claimed again and
-resent with the same Message-ID. Outcomes are written only after the server
-answered, so nothing advances ahead of an acknowledged send.
+sets ``sending`` with a lease, increments ``lease_gen`` (the fencing token) and
+commits BEFORE any SMTP traffic. On PostgreSQL the inner select takes ``FOR
+UPDATE SKIP LOCKED``, so several workers never claim the same row; on SQLite the
+statement holds the single write lock. A ``sending`` row whose lease expired (its
+worker died) is claimed again and resent with the same Message-ID.
+
+A claim is not an attempt: ``attempts`` grows by one per SMTP transaction whose
+outcome was recorded, so a row in flight at many crashes is not failed for it.
+Every write after the claim (renewal, outcome, release) carries the fencing
+token in its ``WHERE``: once another sender has claimed the row, the old holder
+can neither extend its lease nor record an outcome.
 """
 
 from __future__ import annotations
@@ -34,7 +39,8 @@ class Claimed:
     entity: str
     locale: str
     context: dict[str, Any]
-    attempts: int
+    attempts: int  # SMTP transactions recorded before this claim
+    lease_gen: int  # the fencing token of this claim
     token: str
 
 
@@ -46,6 +52,14 @@ class Outcome:
     kind: str  # sent | retry | failed
     reply: str
     queue_id: str | None = None
+    transacted: bool = True  # an SMTP transaction was made (counts as an attempt)
+
+    @property
+    def attempts(self) -> int:
+        return self.row.attempts + (1 if self.transacted else 0)
+
+    def final(self, max_attempts: int) -> bool:
+        return self.kind == "failed" or (self.kind == "retry" and self.attempts >= max_attempts)
 
 
 def _due(incident_id: int, now: datetime) -> Any:
@@ -76,7 +90,7 @@ def claim(
             state="sending",
             lease_until=now + timedelta(seconds=lease_seconds),
             worker=token,
-            attempts=T.c.attempts + 1,
+            lease_gen=T.c.lease_gen + 1,
             updated_at=now,
         )
         .returning(
@@ -88,6 +102,7 @@ def claim(
             T.c.locale,
             T.c.context,
             T.c.attempts,
+            T.c.lease_gen,
         )
     )
     with store.session() as s:
@@ -99,68 +114,100 @@ def backoff(attempts: int, base: float) -> float:
     return float(min(base * 2 ** max(0, attempts - 1), 3600.0))
 
 
-def record(store: Store, outcomes: list[Outcome], max_attempts: int, backoff_base: float) -> None:
-    """Write outcomes in one short transaction."""
+def _held(o: Outcome) -> dict[str, Any]:
+    return {"b_id": o.row.id, "b_gen": o.row.lease_gen}
+
+
+_FENCED = (T.c.id == bindparam("b_id"), T.c.state == "sending", T.c.lease_gen == bindparam("b_gen"))
+
+
+def record(
+    store: Store, outcomes: list[Outcome], max_attempts: int, backoff_base: float
+) -> set[int]:
+    """Write outcomes in one short transaction; returns the ids that were written.
+
+    An outcome is written only while the row is still ``sending`` under this
+    claim's ``lease_gen``; an id missing from the result was taken over by another
+    sender (its lease had expired) and is that sender's now.
+    """
     if not outcomes:
-        return
+        return set()
     now = utcnow()
-    sent = [
-        {"b_id": o.row.id, "b_qid": o.queue_id, "b_reply": o.reply[:500]}
-        for o in outcomes
-        if o.kind == "sent"
-    ]
-    later: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
     for o in outcomes:
-        if o.kind == "sent":
-            continue
-        final = o.kind == "failed" or o.row.attempts >= max_attempts
-        later.append(
+        final = o.final(max_attempts)
+        state = "sent" if o.kind == "sent" else ("failed" if final else "pending")
+        retry_at = None
+        if state == "pending":
+            retry_at = now + timedelta(seconds=backoff(max(1, o.attempts), backoff_base))
+        rows.append(
             {
-                "b_id": o.row.id,
-                "b_token": o.row.token,
-                "b_state": "failed" if final else "pending",
+                **_held(o),
+                "b_state": state,
+                "b_attempts": o.attempts,
+                "b_qid": o.queue_id,
                 "b_reply": o.reply[:500],
-                "b_next": None
-                if final
-                else now + timedelta(seconds=backoff(o.row.attempts, backoff_base)),
+                "b_next": retry_at,
+                "b_sent": now if state == "sent" else None,
             }
         )
+    stmt = (
+        update(T)
+        .where(*_FENCED)
+        .values(
+            state=bindparam("b_state"),
+            attempts=bindparam("b_attempts"),
+            queue_id=bindparam("b_qid"),
+            last_reply=bindparam("b_reply"),
+            next_attempt_at=bindparam("b_next"),
+            sent_at=bindparam("b_sent"),
+            lease_until=None,
+            updated_at=now,
+        )
+        .returning(T.c.id)
+    )
     with store.session() as s:
-        conn = s.connection()
-        if sent:
-            conn.execute(
-                update(T)
-                .where(
-                    T.c.id == bindparam("b_id"), or_(T.c.state == "sending", T.c.state == "pending")
-                )
-                .values(
-                    state="sent",
-                    queue_id=bindparam("b_qid"),
-                    last_reply=bindparam("b_reply"),
-                    sent_at=now,
-                    lease_until=None,
-                    next_attempt_at=None,
-                    updated_at=now,
-                ),
-                sent,
-            )
-        if later:
-            conn.execute(
-                update(T)
-                .where(
-                    T.c.id == bindparam("b_id"),
-                    T.c.state == "sending",
-                    T.c.worker == bindparam("b_token"),
-                )
-                .values(
-                    state=bindparam("b_state"),
-                    last_reply=bindparam("b_reply"),
-                    next_attempt_at=bindparam("b_next"),
-                    lease_until=None,
-                    updated_at=now,
-                ),
-                later,
-            )
+        return _written(s, stmt, rows)
+
+
+def _written(s: Any, stmt: Any, rows: list[dict[str, Any]]) -> set[int]:
+    """Run a fenced UPDATE for each row; the ids it changed."""
+    done: set[int] = set()
+    for r in rows:  # one statement per row: RETURNING tells exactly which were still held
+        done.update(s.execute(stmt, r).scalars())
+    return done
+
+
+def renew(store: Store, rows: list[Claimed], lease_seconds: float) -> set[int]:
+    """Extend the lease of ``rows`` this sender still holds; returns their ids."""
+    if not rows:
+        return set()
+    now = utcnow()
+    gens = {r.id: r.lease_gen for r in rows}
+    stmt = (
+        update(T)
+        .where(T.c.id.in_(list(gens)), T.c.state == "sending", T.c.worker == rows[0].token)
+        .values(lease_until=now + timedelta(seconds=lease_seconds))
+        .returning(T.c.id, T.c.lease_gen)
+    )
+    with store.session() as s:
+        got = s.execute(stmt).all()
+    return {i for i, gen in got if gens.get(i) == gen}
+
+
+def release(store: Store, rows: list[Claimed]) -> int:
+    """Give claimed rows back as ``pending`` without an attempt (nothing was sent)."""
+    if not rows:
+        return 0
+    now = utcnow()
+    stmt = (
+        update(T)
+        .where(*_FENCED)
+        .values(state="pending", lease_until=None, worker=None, updated_at=now)
+        .returning(T.c.id)
+    )
+    with store.session() as s:
+        return len(_written(s, stmt, [{"b_id": r.id, "b_gen": r.lease_gen} for r in rows]))
 
 
 def counts(store: Store, incident_id: int) -> dict[str, int]:

@@ -5,7 +5,8 @@ plus an ``index.jsonl``), checks each DKIM signature offline against the entity
 public keys it was given, and can be told to answer the next messages with a
 ``4xx`` or ``5xx``, or to drop the connection after the final "." and before
 replying: the synchronisation gap where the message is kept but the sender
-never hears ``250``.
+never hears ``250``. It offers SMTPUTF8 (RFC 6531) unless ``smtputf8=False``,
+and ``delay`` makes it slow (seconds before it answers each message).
 
 Run standalone (used by the crash benchmark, which kills the sender, not this)::
 
@@ -15,6 +16,7 @@ Run standalone (used by the crash benchmark, which kills the sender, not this)::
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import re
@@ -70,6 +72,8 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.sink.delay:
+            await asyncio.sleep(self.sink.delay)
         return self.sink._accept(server, envelope)
 
 
@@ -85,12 +89,15 @@ class SmtpSink:
         keep_in_memory: bool = True,
         tls_context: ssl.SSLContext | None = None,
         credentials: tuple[str, str] | None = None,
+        smtputf8: bool = True,
+        delay: float = 0.0,
     ) -> None:
         self.out_dir = out_dir
         self.keys = dict(keys or {})
         self.port = port or free_port()
         self.save_files = save_files
         self.drop_every = drop_every
+        self.delay = delay
         self.sample_every = max(1, sample_every)
         self.keep_in_memory = keep_in_memory
         self.messages: list[Received] = []
@@ -109,6 +116,7 @@ class SmtpSink:
             authenticator=self._authenticate if credentials else None,
             auth_required=credentials is not None,
             auth_require_tls=tls_context is not None,
+            enable_SMTPUTF8=smtputf8,
         )
 
     def _authenticate(
@@ -232,6 +240,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--keys", type=Path, help="JSON {dns name: DKIM TXT record}")
     ap.add_argument("--drop-every", type=int, default=0)
     ap.add_argument("--no-files", action="store_true", help="index.jsonl only, no .eml files")
+    ap.add_argument("--no-smtputf8", action="store_true", help="Do not offer SMTPUTF8.")
     ap.add_argument(
         "--sample-every", type=int, default=1, help="Save and DKIM-check every Nth message."
     )
@@ -245,6 +254,7 @@ def main(argv: list[str] | None = None) -> None:
         drop_every=args.drop_every,
         sample_every=args.sample_every,
         keep_in_memory=False,
+        smtputf8=not args.no_smtputf8,
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -32,6 +32,11 @@ class KeyedHasher:
         self._fp = hashlib.blake2b(key=self._key, digest_size=16, person=b"bd:finding")
 
     @property
+    def key(self) -> bytes:
+        """The key as hashed (its first 64 bytes), for the compiled core."""
+        return self._key
+
+    @property
     def fingerprint_of_key(self) -> str:
         """A short public fingerprint of the key, to detect an index built with another key."""
         h = hashlib.blake2b(key=self._key, digest_size=8, person=b"bd:keyid")

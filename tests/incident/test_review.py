@@ -168,3 +168,21 @@ def test_cli_retract_and_detach(world: World, capsys: pytest.CaptureFixture[str]
     code = run(["incident", "detach", str(iid), "--finding", str(jp[0]), "--reason", "dup"])
     assert code == 3  # named but not held: done, with a problem to read
     assert f"finding {jp[0]}" in capsys.readouterr().out
+
+
+def test_a_withdrawn_notice_is_planned_again_when_the_customer_is_affected_again(
+    world: World,
+) -> None:
+    from breachdesk.notify.plan import plan
+
+    iid = _high(world)
+    _outbox(world, iid, {"fr1": "pending"})
+    fr = _finding_ids(world, "fr1")
+    detach(world.store, iid, "wrong incident", "dpo", finding_ids=fr)
+    assert withdraw_unaffected(world.store, iid, "dpo", "detached") == 1
+    assert _states(world, iid)["fr1"][0] == "withdrawn"
+    with world.store.session() as s:
+        scan_id = s.get_one(Finding, fr[0]).scan_id
+    attach_scan(world.store, iid, scan_id, "dpo")  # it was this incident after all
+    released = plan(world.store, world.settings, iid).released
+    assert released >= 1 and _states(world, iid)["fr1"][0] == "pending"

@@ -7,7 +7,7 @@ import pytest
 
 from breachdesk.insider.attribute import attribute_dump
 from breachdesk.registry.exports import ExportRequest, ExportResult, create_export
-from tests.insider.conftest import Registry
+from tests.insider.conftest import Registry, registry_rows
 from tests.insider.leaks import leak_csv, read_rows, sample
 
 
@@ -83,3 +83,41 @@ def test_forked_workers_give_the_same_result(registry: Registry, tmp_path: Path)
     two = attribute_dump(registry.store, registry.hasher, registry.index, [dump, dump], workers=2)
     assert one.to_json() == two.to_json()
     assert one.scope() == two.scope() and one.matched > 0
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "（{e}）",
+        "«\u00a0{e}\u00a0»",
+        "contact—{e}—today",
+        "\u3000{e}\u3000",
+        "mail: {e}。",
+        "{e}&#12290;",
+        "name,{e_upper}",
+        "{e_entity}",
+        "{e_json}",
+        "{e_pct}",
+    ],
+)
+def test_addresses_next_to_unicode_punctuation_and_after_a_bom(
+    registry: Registry, tmp_path: Path, shape: str
+) -> None:
+    rows = registry_rows()[:20]
+    lines = []
+    for r in rows:
+        e = r["email"]
+        lines.append(
+            shape.format(
+                e=e,
+                e_upper=e.upper(),
+                e_entity=e.replace("@", "&#64;"),
+                e_json=e.replace("@", "\\u0040"),
+                e_pct=e.replace("@", "%40"),
+            )
+        )
+    dump = tmp_path / "dump.txt"
+    dump.write_bytes("\ufeff".encode() + "\n".join(lines).encode() + b"\n")
+    result = attribute(registry, dump)
+    assert result.matched == len(rows)
+    assert result.stats.unknown_emails == 0

@@ -340,7 +340,10 @@ def test_send_no_wait_leaves_a_backed_off_row_pending(
     monkeypatch.setenv("BREACHDESK_NOTIFY_BACKOFF_SECONDS", "3600")
     _ready(world)
     world.sink.fail_next(452, count=1)
-    assert run(["notify", "send", str(world.incident_id), "--no-wait", "--no-progress"]) == 0
+    # Not everyone has it yet: done with problems (3), and it says what is left.
+    assert run(["notify", "send", str(world.incident_id), "--no-wait", "--no-progress"]) == 3
+    err = capsys.readouterr().err.replace("\n", " ")
+    assert "not finished: 1 notices still pending" in err
     st = status(world.store, world.incident_id).states
     assert st == {"sent": len(GOOD) - 1, "pending": 1, "held": len(BAD)}
     row = next(r for r in _rows(world).values() if r.state == "pending")
@@ -356,3 +359,16 @@ def test_a_refused_recipient_fails_and_the_rest_go(world: World) -> None:
     assert sorted(m.rcpt[0] for m in world.sink.messages) == sorted(
         c[1] for c in GOOD if c[0] != "de1"
     )
+
+
+def test_send_says_why_it_waits(
+    world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("BREACHDESK_SMTP_PORT", str(world.sink.port))
+    monkeypatch.setenv("BREACHDESK_NOTIFY_BACKOFF_SECONDS", "1")
+    _ready(world)
+    world.sink.fail_next(451, count=1)
+    assert run(["notify", "send", str(world.incident_id), "--no-progress"]) == 0
+    out = capsys.readouterr().out.replace("\n", " ")
+    assert "waiting (next due in" in out and "1 to retry after a temporary failure" in out
+    assert status(world.store, world.incident_id).states == {"sent": len(GOOD), "held": len(BAD)}

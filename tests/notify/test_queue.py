@@ -22,7 +22,8 @@ from .conftest import GOOD, World
 def test_claim_leases_rows_and_expired_leases_come_back(world: World) -> None:
     plan(world.store, world.settings, world.incident_id)
     first = queue.claim(world.store, world.incident_id, 3, "w1", lease_seconds=60)
-    assert len(first) == 3 and all(r.attempts == 1 for r in first)
+    # A claim is not an attempt; it moves the fencing token on.
+    assert len(first) == 3 and all(r.attempts == 0 and r.lease_gen == 1 for r in first)
     rest = queue.claim(world.store, world.incident_id, 100, "w2", lease_seconds=60)
     assert {r.id for r in first}.isdisjoint({r.id for r in rest})
     assert len(first) + len(rest) == len(GOOD)  # held rows are never claimed
@@ -36,11 +37,41 @@ def test_claim_leases_rows_and_expired_leases_come_back(world: World) -> None:
         )
     again = queue.claim(world.store, world.incident_id, 100, "w3", 60)
     assert [(r.id, r.message_id) for r in again] == [(r.id, r.message_id) for r in first]
-    assert all(r.attempts == 2 for r in again)
-    # An outcome from the dead worker's token no longer moves the row back.
-    queue.record(world.store, [queue.Outcome(first[0], "retry", "451 late")], 8, 0)
+    assert all(r.attempts == 0 and r.lease_gen == 2 for r in again)  # claimed twice, sent never
+    # The old holder's outcomes, renewals and releases are all fenced off now.
+    stale = [queue.Outcome(first[0], "retry", "451 late"), queue.Outcome(first[1], "sent", "250")]
+    assert queue.record(world.store, stale, 8, 0) == set()
+    assert queue.renew(world.store, first, 60) == set()
+    assert queue.release(world.store, first) == 0
     with world.store.session() as s:
-        assert s.get(OutboxRow, first[0].id).state == "sending"  # type: ignore[union-attr]
+        row = s.get(OutboxRow, first[1].id)
+        assert row is not None and (row.state, row.attempts, row.lease_gen) == ("sending", 0, 2)
+    # The new holder records: one SMTP transaction, one attempt.
+    done = [
+        queue.Outcome(again[0], "sent", "250 ok", "Q1"),
+        queue.Outcome(again[1], "retry", "451"),
+    ]
+    assert queue.record(world.store, done, 8, 0) == {again[0].id, again[1].id}
+    with world.store.session() as s:
+        a, b = s.get(OutboxRow, again[0].id), s.get(OutboxRow, again[1].id)
+        assert a is not None and (a.state, a.attempts, a.queue_id) == ("sent", 1, "Q1")
+        assert b is not None and (b.state, b.attempts) == ("pending", 1)
+    assert queue.release(world.store, [again[2]]) == 1  # given back untouched: no attempt
+    with world.store.session() as s:
+        c = s.get(OutboxRow, again[2].id)
+        assert c is not None and (c.state, c.attempts, c.worker) == ("pending", 0, None)
+
+
+def test_renew_extends_only_the_holders_lease(world: World) -> None:
+    plan(world.store, world.settings, world.incident_id)
+    rows = queue.claim(world.store, world.incident_id, 2, "w1", lease_seconds=5)
+    with world.store.session() as s:
+        before = s.get(OutboxRow, rows[0].id).lease_until  # type: ignore[union-attr]
+    assert queue.renew(world.store, rows, 600) == {r.id for r in rows}
+    with world.store.session() as s:
+        after = s.get(OutboxRow, rows[0].id).lease_until  # type: ignore[union-attr]
+    assert before is not None and after is not None
+    assert after - before > timedelta(seconds=500)
 
 
 def test_postgresql_workers_skip_locked_rows(world: World) -> None:
@@ -126,3 +157,25 @@ def test_sender_claims_no_more_than_the_limits_allow(world: World) -> None:
     for t in (1.0, 2.0):
         capped.limiter.take(time.monotonic() - t)
     assert capped._batch_size() == 1
+
+
+def test_eight_crashes_then_one_dropped_connection_does_not_fail_the_row(world: World) -> None:
+    """Issue 8: claims by senders that then died counted as attempts, so after 8 crashes
+    a single dropped connection (a retry) failed the row for good."""
+    plan(world.store, world.settings, world.incident_id)
+    for _ in range(8):  # claimed, then the sender is killed before any outcome
+        rows = queue.claim(world.store, world.incident_id, 1, "doomed", lease_seconds=60)
+        with world.store.session() as s:
+            s.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == rows[0].id)
+                .values(lease_until=utcnow() - timedelta(seconds=1))
+            )
+    row = queue.claim(world.store, world.incident_id, 1, "survivor", lease_seconds=60)[0]
+    assert (row.attempts, row.lease_gen) == (0, 9)
+    dropped = queue.Outcome(row, "retry", "no reply: SMTPServerDisconnected")
+    assert not dropped.final(max_attempts=8)
+    queue.record(world.store, [dropped], max_attempts=8, backoff_base=0)
+    with world.store.session() as s:
+        got = s.get(OutboxRow, row.id)
+        assert got is not None and (got.state, got.attempts) == ("pending", 1)

@@ -90,13 +90,32 @@ def test_starttls_and_auth_from_settings(
     assert all(m.dkim_ok for m in sink.messages)
 
 
-def test_wrong_password_is_a_permanent_failure(
+def test_wrong_password_stops_the_run_and_charges_no_row(
     world: World, tls_sink: tuple[SmtpSink, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sink, cert = tls_sink
     cfg = _settings(monkeypatch, sink.port, cert, "wrong")
     plan(world.store, cfg, world.incident_id)
     approve(world.store, cfg, world.incident_id, "tester")
-    deliver(world.store, cfg, world.incident_id, options_from(cfg))
+    progress = deliver(world.store, cfg, world.incident_id, options_from(cfg))
     assert sink.messages == []
-    assert status(world.store, world.incident_id).states == {"failed": len(GOOD), "held": len(BAD)}
+    # A refused login is the server's answer about us, not about any customer: the run
+    # stops at once (retrying cannot help) with the reason, and every row stays pending.
+    assert progress.stopped is not None and "refused the login (535" in progress.stopped
+    assert "BREACHDESK_SMTP_PASSWORD" in progress.stopped
+    assert status(world.store, world.incident_id).states == {"pending": len(GOOD), "held": len(BAD)}
+
+
+def test_untrusted_certificate_stops_the_run_with_the_setting_to_fix(
+    world: World, tls_sink: tuple[SmtpSink, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sink, cert = tls_sink
+    cfg = _settings(monkeypatch, sink.port, cert, "s3cret")
+    cfg.smtp_ca_file = None  # the self-signed certificate is not trusted now
+    plan(world.store, cfg, world.incident_id)
+    approve(world.store, cfg, world.incident_id, "tester")
+    progress = deliver(world.store, cfg, world.incident_id, options_from(cfg))
+    assert sink.messages == []
+    assert progress.stopped is not None and "TLS certificate not trusted" in progress.stopped
+    assert "BREACHDESK_SMTP_CA_FILE" in progress.stopped
+    assert status(world.store, world.incident_id).states == {"pending": len(GOOD), "held": len(BAD)}

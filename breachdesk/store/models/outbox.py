@@ -9,6 +9,11 @@ sent when their customer stopped being affected (a finding retracted or detached
 The Message-ID is fixed when the row is created, so every resend of a row carries
 the same one.
 
+``lease_gen`` is the fencing token: every claim increments it, and an outcome is
+written only ``WHERE lease_gen`` still equals the value the sender claimed, so a
+sender whose lease was taken over can no longer record anything for the row.
+``attempts`` counts SMTP transactions (a claim is not an attempt).
+
 ``context`` is the per-customer notice context (fields, dates, counts, shaping);
 it holds no name or address: those are read from ``customers`` at send time.
 """
@@ -45,6 +50,7 @@ class OutboxRow(Base):
     verification: Mapped[str] = mapped_column(String(32), index=True)
     context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_gen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     worker: Mapped[str | None] = mapped_column(String(64), nullable=True)
