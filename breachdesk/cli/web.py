@@ -83,7 +83,8 @@ def user_add_cmd(
 @passwords_app.command("import")
 def passwords_import_cmd(
     files: Annotated[
-        list[Path], typer.Argument(help="HIBP downloader files or folders (HASH:COUNT lines).")
+        list[Path],
+        typer.Argument(help="HIBP downloader files or folders (HASH:COUNT lines).", exists=True),
     ],
 ) -> None:
     """Import SHA-1/NTLM hash files as the HIBP downloader writes them."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from breachdesk.web.deps import Services, services
@@ -46,12 +47,13 @@ class Problem(BaseModel):
 
 
 @router.post("/verify", response_model=CodeOut, responses={429: {"model": Problem}})
-async def verify_code(body: CodeIn, request: Request, svc: Svc) -> CodeOut:
+async def verify_code(body: CodeIn, request: Request, svc: Svc) -> JSONResponse:
     """Is a notice (or a breach record) with this code genuine? Never names the recipient."""
 
-    def work() -> CodeOut:
+    def work() -> JSONResponse:
         check(svc, request)
-        return CodeOut(**check_code(svc.store, svc.key, svc.entities, body.code).to_json())
+        out = CodeOut(**check_code(svc.store, svc.key, svc.entities, body.code).to_json())
+        return JSONResponse(out.model_dump())  # serialised inside the floor as well
 
     return await floored(svc, work)
 
