@@ -7,6 +7,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
@@ -87,6 +89,10 @@ def test_exact_hibp_format(api: TestClient) -> None:
     assert r.headers["cache-control"] == "public, max-age=2678400"
     assert r.headers["access-control-allow-origin"] == "*"
     assert r.headers["etag"]
+    # Last-Modified as HIBP sends it: an HTTP date, when the range last changed
+    changed = parsedate_to_datetime(r.headers["last-modified"])
+    assert r.headers["last-modified"].endswith(" GMT") and changed.tzinfo is not None
+    assert abs((datetime.now(UTC) - changed).total_seconds()) < 3600
     body = r.content
     assert not body.startswith(b"\xef\xbb\xbf") and not body.endswith(b"\r\n")
     assert body == f"{full[5:]}:2".encode()

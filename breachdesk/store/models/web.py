@@ -84,3 +84,4 @@ class PasswordHash(Base):
     prefix: Mapped[str] = mapped_column(String(5), primary_key=True)
     suffix: Mapped[str] = mapped_column(String(35), primary_key=True)
     count: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

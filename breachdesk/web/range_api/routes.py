@@ -5,8 +5,9 @@ trailing line break and no BOM; ``?mode=ntlm`` for NTLM (any other mode means
 SHA-1); ``Add-Padding: true`` adds 10-209 random suffixes with count 0; 400 for a
 prefix that is not 5 hex characters; an empty range is padded as well (HIBP never
 serves an empty one, and strict clients cannot parse it);
-``Cache-Control: public, max-age=2678400``, ``Access-Control-Allow-Origin: *`` and an
-ETag (``If-None-Match`` gets a 304).
+``Cache-Control: public, max-age=2678400``, ``Access-Control-Allow-Origin: *``,
+``Last-Modified`` (when the range last changed) and an ETag (``If-None-Match`` gets
+a 304).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from datetime import UTC
+from email.utils import format_datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Request
@@ -21,7 +24,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from breachdesk.web.deps import Services, services
-from breachdesk.web.range_api.store import read_range
+from breachdesk.web.range_api.store import read_range_dated
 
 router = APIRouter(tags=["passwords"])
 Svc = Annotated[Services, Depends(services)]
@@ -70,7 +73,7 @@ async def range_(
     if not _PREFIX.match(prefix):
         return Response(BAD_PREFIX, 400, media_type="text/plain", headers=cors)
     kind = "ntlm" if mode == "ntlm" else "sha1"
-    rows = await run_in_threadpool(read_range, svc.store, kind, prefix.upper())
+    rows, changed = await run_in_threadpool(read_range_dated, svc.store, kind, prefix.upper())
     # An empty range is padded too: HIBP never answers one (every prefix holds hashes),
     # and a strict client (pwnedpasswords) fails on an empty body. Count-0 lines mean
     # "not found" to every client.
@@ -84,6 +87,8 @@ async def range_(
         + '"'
     )
     headers = {**cors, "Cache-Control": CACHE, "ETag": etag, "Vary": "Add-Padding"}
+    if changed is not None:  # as HIBP: when the range last changed
+        headers["Last-Modified"] = format_datetime(changed.astimezone(UTC), usegmt=True)
     if not pad and request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
     return Response(body.encode("ascii"), media_type="text/plain", headers=headers)

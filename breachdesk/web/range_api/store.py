@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -10,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from breachdesk.store import Store
+from breachdesk.store.models.base import utcnow
 from breachdesk.store.models.web import PasswordHash
 
 MODES = {"sha1": 40, "ntlm": 32}
@@ -27,13 +29,23 @@ def add_hashes(
     )
     new = ins.excluded.count if replace else PasswordHash.count + ins.excluded.count
     stmt = ins.on_conflict_do_update(
-        index_elements=["mode", "prefix", "suffix"], set_={"count": new}
+        index_elements=["mode", "prefix", "suffix"],
+        set_={"count": new, "updated_at": ins.excluded.updated_at},
     )
+    now = utcnow()
     n = 0
     batch: list[dict[str, Any]] = []
     with store.session() as s:
         for full, count in counts:
-            batch.append({"mode": mode, "prefix": full[:5], "suffix": full[5:], "count": count})
+            batch.append(
+                {
+                    "mode": mode,
+                    "prefix": full[:5],
+                    "suffix": full[5:],
+                    "count": count,
+                    "updated_at": now,
+                }
+            )
             if len(batch) >= BATCH:
                 s.execute(stmt, batch)
                 n += len(batch)
@@ -45,10 +57,18 @@ def add_hashes(
 
 
 def read_range(store: Store, mode: str, prefix: str) -> list[tuple[str, int]]:
+    return read_range_dated(store, mode, prefix)[0]
+
+
+def read_range_dated(
+    store: Store, mode: str, prefix: str
+) -> tuple[list[tuple[str, int]], datetime | None]:
+    """The range's (suffix, count) rows, and when the newest of them was added to."""
     with store.session() as s:
         rows = s.execute(
-            select(PasswordHash.suffix, PasswordHash.count)
+            select(PasswordHash.suffix, PasswordHash.count, PasswordHash.updated_at)
             .where(PasswordHash.mode == mode, PasswordHash.prefix == prefix)
             .order_by(PasswordHash.suffix)
         ).all()
-    return [(str(a), int(b)) for a, b in rows]
+    dates = [d for _, _, d in rows if d is not None]
+    return [(str(a), int(b)) for a, b, _ in rows], max(dates) if dates else None
