@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from breachdesk.web.i18n import Translator, choose, languages
+from breachdesk.web.portal.localise import when
 from breachdesk.web.sessions import csrf_token
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -58,6 +59,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         "role": request.session.get("role"),
         "path": request.url.path,
         "country": lambda code: country_name(code, lang),
+        "when": lambda dt: when(dt, lang),
     }
     html = environment().get_template(name).render(**base, **context)
     return HTMLResponse(html, status_code=status_code)

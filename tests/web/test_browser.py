@@ -139,7 +139,11 @@ def test_portal_in_german_and_english_with_mailbox_code_and_pdf(
     page.click("form[action='/code'] button")
     page.wait_for_url(base + "/record")
     body = page.inner_text("main")
-    assert "Ihre Auskunft zur Datenpanne" in body and "email, name, password" in body
+    assert "Ihre Auskunft zur Datenpanne" in body and "E-Mail-Adresse, Name, Passwort" in body
+    # one language: no English label, authority, operator text or date on the German page
+    for english in ("email address", "establishment's Land", "Turned off caching"):
+        assert english not in body, english
+    assert "20. November 2026, 10:00 UTC" in body
     assert "Ändern Sie dieses Passwort" in body  # what to do, for a leaked password
     _shot(page, "portal-record-de")
     with page.expect_download() as dl:

@@ -81,7 +81,8 @@ def test_genuine_notice_shows_sender_not_recipient(world: World, client: TestCli
     assert "genuine notice" in r.text
     assert "Example Shop Deutschland GmbH (shop.example.de)" in r.text
     assert "password" in r.text and "name" in r.text  # the notice's data categories
-    assert "Landesdatenschutzbehörde" in r.text  # the regulator informed (status done)
+    # the regulator informed (status done), named as the notices name it
+    assert "data protection supervisory authority of the German state" in r.text
     for leak in ("Jürgen", "Müller", "jurgen@example.de", "de1"):
         assert leak not in r.text
     unknown = client.post("/verify", data={"csrf": token, "code": "AAAA-BBBB-CCCC"})
@@ -139,9 +140,10 @@ def test_lookup_answer_code_by_mail_record_and_single_use(
     assert wrong.status_code == 422
     ok = client.post("/code", data={"csrf": token, "email": typed, "code": code.lower()})
     assert ok.status_code == 200 and "Your breach record" in ok.text
-    assert "email, name" in ok.text  # what of hers was exposed
+    assert "email address, name" in ok.text  # what of hers was exposed
     assert "anyone (the page was public)" in ok.text  # seen by: public
-    assert "Landesdatenschutzbehörde" in ok.text  # regulator informed
+    # regulator informed, named as the notices name it
+    assert "data protection supervisory authority of the German state" in ok.text
     assert "Example Shop Deutschland GmbH" in ok.text
     assert "Expect phishing" in ok.text  # what to do, for an exposed email address
     # the code is single-use
@@ -206,10 +208,14 @@ def test_record_pdf_carries_a_code_the_portal_checks(
     text = "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
     doc.close()
     assert "Breach record" in text and "Jürgen Müller" in text
-    for fact in ("email, name, password", "2026-11-20 10:00 UTC", "2026-11-20 12:00 UTC"):
+    for fact in (
+        "email address, name, password",
+        "November 20, 2026, 10:00 UTC",
+        "November 20, 2026, 12:00 UTC",
+    ):
         assert fact in text, fact
     assert world.notice_code("de1") in text  # the notice sent, with its date
-    assert "Landesdatenschutzbehörde" in text
+    assert "data protection supervisory authority of the German state" in text
     rec = re.search(
         r"Record code\s*\|?\s*([A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4})", text
     )

@@ -24,6 +24,7 @@ from breachdesk.store.models.incidents import (
     ObligationRow,
 )
 from breachdesk.store.models.outbox import OutboxRow
+from breachdesk.web.portal.localise import authority, cause_line, field_labels, operator_text
 
 ADVICE = ("password", "email", "phone", "name", "address", "payment", "birthdate")
 
@@ -42,6 +43,7 @@ class Exposure:
     became_aware_at: datetime
     measures: str
     fields: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)  # the fields in the reader's language
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     recipients: int = 0
@@ -67,8 +69,9 @@ class CustomerRecord:
 
 
 def regulators_for(
-    rows: list[ObligationRow], country: str, sub: str | None, entity: str
+    rows: list[ObligationRow], country: str, sub: str | None, entity: str, lang: str = "en"
 ) -> tuple[list[str], list[str]]:
+    """Authorities informed (done) and to be informed, named in ``lang``."""
     done: list[str] = []
     pending: list[str] = []
     for r in rows:
@@ -77,12 +80,16 @@ def regulators_for(
         place = r.jurisdiction in {country, sub}
         if (place and r.entity in (None, entity)) or (not place and r.entity == entity):
             bucket = done if r.status in DONE else pending
-            if r.recipient not in done + pending:
-                bucket.append(r.recipient)
+            name = authority(r.key, r.jurisdiction, lang)
+            if name not in done + pending:
+                bucket.append(name)
     return done, pending
 
 
-def customer_record(store: Store, customer_pk: int, entities: dict[str, Entity]) -> CustomerRecord:
+def customer_record(
+    store: Store, customer_pk: int, entities: dict[str, Entity], lang: str = "en"
+) -> CustomerRecord:
+    """The record in ``lang``: labels, authorities, texts and the heading in that language."""
     with store.session() as s:
         c = s.get(Customer, customer_pk)
         if c is None:
@@ -110,7 +117,9 @@ def customer_record(store: Store, customer_pk: int, entities: dict[str, Entity])
     out: list[Exposure] = []
     for iid in ids:
         inc = incidents[iid]
-        e = Exposure(iid, inc.title, inc.became_aware_at, inc.measures or "")
+        heading = inc.title if lang == "en" else cause_line(inc.cause, lang)
+        measures = operator_text(inc.texts, inc.measures or "", lang, "measures")
+        e = Exposure(iid, heading, inc.became_aware_at, measures)
         fields: set[str] = set()
         seen = [r for r in found if r[0] == iid]
         times = [r[2] for r in seen if r[2] is not None]
@@ -118,11 +127,12 @@ def customer_record(store: Store, customer_pk: int, entities: dict[str, Entity])
         for r in seen + [r for r in listed if r[0] == iid]:
             fields.update(f.strip() for f in r[1].split(",") if f.strip())
         e.fields = sorted(fields)
+        e.labels = field_labels(e.fields, lang)
         e.first_seen, e.last_seen = (min(times), max(times)) if times else (None, None)
         e.recipients, e.public = len(viewers), "public" in viewers
         mine = [o for o in obligations if o.incident_id == iid]
         e.regulators_done, e.regulators_pending = regulators_for(
-            mine, c.country, c.subdivision, c.entity
+            mine, c.country, c.subdivision, c.entity, lang
         )
         e.notices = [
             NoticeSent(o.state, o.sent_at, o.verification) for o in outbox if o.incident_id == iid

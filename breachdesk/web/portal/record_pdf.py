@@ -5,6 +5,7 @@ the regulators notified, with a verification code the portal checks."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from breachdesk.notify.codes import verification_code
 from breachdesk.reports.pdf import markdown_to_html
@@ -13,11 +14,8 @@ from breachdesk.store.audit import record
 from breachdesk.store.models.base import utcnow
 from breachdesk.store.models.web import RecordCode
 from breachdesk.web.i18n import Translator
+from breachdesk.web.portal.localise import when
 from breachdesk.web.portal.record import CustomerRecord, Exposure
-
-
-def _when(dt: object) -> str:
-    return dt.strftime("%Y-%m-%d %H:%M UTC") if hasattr(dt, "strftime") else "-"
 
 
 def record_code(key: bytes, incident_id: int, customer_pk: int, issued: str) -> str:
@@ -29,12 +27,15 @@ def _md_escape(text: str) -> str:
     return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>" else ch for ch in text)
 
 
-def _section(t: Translator, e: Exposure, code: str) -> list[str]:
+def _section(t: Translator, e: Exposure, code: str, lang: str) -> list[str]:
+    def _when(dt: datetime | None) -> str:
+        return when(dt, lang)
+
     seen = t("record.public") if e.public else str(e.recipients)
     lines = [
         f"## {t('record.incident')} {e.incident_id}: {_md_escape(e.title)}",
         "",
-        f"| | |\n|---|---|\n| {t('record.exposed')} | {', '.join(e.fields) or '-'} |",
+        f"| | |\n|---|---|\n| {t('record.exposed')} | {', '.join(e.labels) or '-'} |",
         f"| {t('record.first_seen')} | {_when(e.first_seen)} |",
         f"| {t('record.last_seen')} | {_when(e.last_seen)} |",
         f"| {t('record.viewers')} | {seen} |",
@@ -49,7 +50,10 @@ def _section(t: Translator, e: Exposure, code: str) -> list[str]:
     if e.notices:
         lines.append(f"| {t('record.notice_code')} | {t('record.state')} | {t('record.sent_at')} |")
         lines.append("|---|---|---|")
-        lines += [f"| {n.verification} | {n.state} | {_when(n.sent_at)} |" for n in e.notices]
+        lines += [
+            f"| {n.verification} | {t('notice_state.' + n.state)} | {_when(n.sent_at)} |"
+            for n in e.notices
+        ]
     else:
         lines.append(t("record.no_notice"))
     return lines
@@ -67,7 +71,7 @@ def record_pdf(store: Store, key: bytes, person: CustomerRecord, lang: str, acto
     md = [
         f"# {t('record.pdf_title')}",
         "",
-        f"{_md_escape(person.name)} — {entity}. {t('record.issued')} {_when(issued)}.",
+        f"{_md_escape(person.name)} — {entity}. {t('record.issued')} {when(issued, lang)}.",
         "",
         t("record.pdf_check", website=person.entity.website if person.entity else ""),
         "",
@@ -84,7 +88,7 @@ def record_pdf(store: Store, key: bytes, person: CustomerRecord, lang: str, acto
                 issued_at=issued,
             )
         )
-        md += [*_section(t, e, code), ""]
+        md += [*_section(t, e, code, lang), ""]
     html = markdown_to_html("\n".join(md), t("record.pdf_title"))
     pdf: bytes = HTML(string=html).write_pdf()
     with store.session() as s:

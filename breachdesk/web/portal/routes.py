@@ -47,7 +47,7 @@ async def verify(request: Request, svc: Svc) -> Response:
 
     def work() -> Response:
         check(svc, request)
-        answer = check_code(svc.store, svc.key, svc.entities, code)
+        answer = check_code(svc.store, svc.key, svc.entities, code, language(request))
         # rendered inside the floor too: a genuine answer's page takes longer to draw
         return render(request, "portal/verify.html", answer=answer)
 
@@ -115,7 +115,8 @@ async def record_page(request: Request, svc: Svc) -> Response:
     pk = _customer(request)
     if pk is None:
         return RedirectResponse("/", status_code=303)
-    person = await run_in_threadpool(customer_record, svc.store, pk, svc.entities)
+    lang = language(request)
+    person = await run_in_threadpool(customer_record, svc.store, pk, svc.entities, lang)
     return render(request, "portal/record.html", person=person)
 
 
@@ -128,7 +129,7 @@ async def record_download(request: Request, svc: Svc) -> Response:
     lang = language(request)
 
     def work() -> bytes:
-        person = customer_record(svc.store, pk, svc.entities)
+        person = customer_record(svc.store, pk, svc.entities, lang)
         return record_pdf(svc.store, svc.key, person, lang, "portal")
 
     pdf = await run_in_threadpool(work)

@@ -16,6 +16,7 @@ from breachdesk.store import Store
 from breachdesk.store.models.incidents import ObligationRow
 from breachdesk.store.models.outbox import OutboxRow
 from breachdesk.store.models.web import RecordCode
+from breachdesk.web.portal.localise import field_labels
 from breachdesk.web.portal.record import customer_record, regulators_for
 
 
@@ -28,6 +29,7 @@ class CodeAnswer:
     date: datetime | None = None
     categories: list[str] = field(default_factory=list)
     regulators: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)  # the categories in the reader's language
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -46,7 +48,9 @@ def _name(entities: dict[str, Entity], entity_id: str) -> tuple[str, str]:
     return (e.legal_name, e.website) if e else (entity_id, "")
 
 
-def check_code(store: Store, key: bytes, entities: dict[str, Entity], text: str) -> CodeAnswer:
+def check_code(
+    store: Store, key: bytes, entities: dict[str, Entity], text: str, lang: str = "en"
+) -> CodeAnswer:
     code = normalise_code(text[:64])
     notice = find_notice(store, key, code)
     if notice is not None:
@@ -66,17 +70,24 @@ def check_code(store: Store, key: bytes, entities: dict[str, Entity], text: str)
             )
         ctx = ctx or {}
         done, _ = regulators_for(
-            rows, ctx.get("country", ""), ctx.get("subdivision"), notice.entity
+            rows, ctx.get("country", ""), ctx.get("subdivision"), notice.entity, lang
         )
         name, site = _name(entities, notice.entity)
         return CodeAnswer(
-            True, "notice", name, site, notice.sent_at, sorted(ctx.get("fields", [])), done
+            True,
+            "notice",
+            name,
+            site,
+            notice.sent_at,
+            sorted(ctx.get("fields", [])),
+            done,
+            field_labels(sorted(ctx.get("fields", [])), lang),
         )
     with store.session() as s:
         rec = s.get(RecordCode, code)
     if rec is None:
         return CodeAnswer()
-    person = customer_record(store, rec.customer_pk, entities)
+    person = customer_record(store, rec.customer_pk, entities, lang)
     exp = next((e for e in person.exposures if e.incident_id == rec.incident_id), None)
     name, site = _name(entities, rec.entity)
     return CodeAnswer(
@@ -87,4 +98,5 @@ def check_code(store: Store, key: bytes, entities: dict[str, Entity], text: str)
         rec.issued_at,
         exp.fields if exp else [],
         exp.regulators_done if exp else [],
+        exp.labels if exp else [],
     )
