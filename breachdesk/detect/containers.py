@@ -244,9 +244,13 @@ def _zip(
                 f"{info.compress_size:,} (ratio {ratio:,.0f}x, cap {max_ratio}x); not opened",
             )
             continue
+        if info.flag_bits & 0x1:  # (zipfile's own error here fails on an unnamed member)
+            yield ContainerError.at(member, "encrypted member; not opened (no password)")
+            continue
         try:
             inner = archive.open(info)
-        except (*_DECODER_ERRORS, UnicodeDecodeError, EOFError) as exc:
+        except (*_DECODER_ERRORS, UnicodeDecodeError, EOFError, IndexError) as exc:
+            # IndexError: zipfile describing a member whose name is empty
             yield ContainerError.at(member, f"cannot open ({_why(exc)})")
             continue
         stack.enter_context(inner)

@@ -154,6 +154,35 @@ def test_zip_bomb_is_capped(registry: Registry, tmp_path: Path) -> None:
     assert any(f.source.endswith("bomb.zip!ok.jsonl") for f in iter_findings(registry.store))
 
 
+def _encrypt_flag(raw: bytes, name: str) -> bytes:
+    """Set the 'encrypted' bit of member ``name`` in its local and central headers."""
+    out = bytearray(raw)
+    for sig, flag_at, len_at, name_at in ((b"PK\x03\x04", 6, 26, 30), (b"PK\x01\x02", 8, 28, 46)):
+        start = 0
+        while (i := out.find(sig, start)) >= 0:
+            start = i + 4
+            size = int.from_bytes(out[i + len_at : i + len_at + 2], "little")
+            if bytes(out[i + name_at : i + name_at + size]) == name.encode():
+                out[i + flag_at] |= 0x1
+    return bytes(out)
+
+
+@pytest.mark.parametrize("name", ["secret.jsonl", ""])
+def test_encrypted_zip_member_is_one_problem(registry: Registry, tmp_path: Path, name: str) -> None:
+    """An encrypted member (even one with no name) is skipped with its reason; the rest is read."""
+    d = inputs(tmp_path)
+    plain = tmp_path / "plain.zip"
+    with zipfile.ZipFile(plain, "w") as zf:
+        zf.writestr("ok.jsonl", "\n".join(standard_log()))
+        zf.writestr(zipfile.ZipInfo(name), "\n".join(standard_log()))  # "": no name
+    (d / "locked.zip").write_bytes(_encrypt_flag(plain.read_bytes(), name))
+    s = scan_paths(registry.store, registry.settings, [d], workers=1)
+    locked = problems_for(s.problems, "locked.zip")
+    assert len(locked) == 1 and "encrypted member; not opened" in locked[0], locked
+    assert not [p for p in s.problems if UNEXPECTED in p.reason]
+    assert any(f.source.endswith("locked.zip!ok.jsonl") for f in iter_findings(registry.store))
+
+
 def test_strict_makes_a_problem_fatal(registry: Registry, tmp_path: Path) -> None:
     tmp_path = inputs(tmp_path)
     good_file(tmp_path)
