@@ -17,6 +17,8 @@ from breachdesk.registry.index import MatchIndex
 from breachdesk.registry.keyed import KeyedHasher
 
 if TYPE_CHECKING:
+    from typing_extensions import Buffer
+
     from breachdesk.detect._core import Core
 
 MISSING = (
@@ -40,14 +42,14 @@ CANDIDATE_DTYPE = np.dtype(
 EMAIL, PHONE, FORCED, NAME_SEEN, NAME_UNSURE = 1, 2, 4, 8, 16
 
 
-def utf8_invalid(data: bytes) -> int:
+def utf8_invalid(data: Buffer) -> int:
     """Offset of the first invalid UTF-8 sequence in ``data``, or -1."""
     from breachdesk.detect import _core
 
     return _core.utf8_invalid(data)
 
 
-def count_lines(data: bytes) -> int:
+def count_lines(data: Buffer) -> int:
     """How many newlines ``data`` holds (memchr in the core)."""
     from breachdesk.detect import _core
 

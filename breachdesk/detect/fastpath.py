@@ -59,7 +59,7 @@ def numbered(spans: list[Span], data: bytes, first_line: int) -> list[tuple[Span
         if s.line >= 0:
             out.append((s, first_line + s.line))
             continue
-        line += data.count(b"\n", pos, s.start)
+        line += bytes(data[pos : s.start]).count(b"\n")  # (data may be a memoryview)
         pos = s.start
         out.append((s, line))
     return out

@@ -93,7 +93,8 @@ class ResponseLog(InputFormat):
 
     def scan(self, stream: BinaryIO, source: str, ctx: ScanContext, result: UnitResult) -> None:
         long_line = _LongLine()
-        for item in iter_blocks(_reader(stream), ctx.options.max_record_bytes):
+        blocks = iter_blocks(_reader(stream), ctx.options.max_record_bytes, borrow=True)
+        for item in blocks:  # a Block's data is borrowed: copy what is kept
             if isinstance(item, Block):
                 self._block(item, source, ctx, result)
                 result.bytes_read += len(item.data)
@@ -112,7 +113,7 @@ class ResponseLog(InputFormat):
         result.lines += n
         bad = check_utf8(data)
         if bad is not None:
-            line = block.first_line + data.count(b"\n", 0, bad)
+            line = block.first_line + bytes(data[:bad]).count(b"\n")
             ctx.problem(result, source, "invalid UTF-8; undecodable bytes replaced", f"line {line}")
         matcher = ctx.matcher
         spans = line_spans(data, matcher, result, _B64)
@@ -126,7 +127,7 @@ class ResponseLog(InputFormat):
                     result.self_views += 1
                     result.unknown_emails += span.unknown
                     continue
-            self._record(data[span.start : span.end], line_no, source, ctx, result)
+            self._record(bytes(data[span.start : span.end]), line_no, source, ctx, result)
 
     # -- full path -------------------------------------------------------------------------
 

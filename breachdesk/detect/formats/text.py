@@ -86,10 +86,11 @@ class Text(InputFormat):
         viewer = ctx.options.viewer
         reported_utf8 = False
         first = True
-        for item in iter_blocks(_reader(stream), ctx.options.max_record_bytes):
+        blocks = iter_blocks(_reader(stream), ctx.options.max_record_bytes, borrow=True)
+        for item in blocks:  # a Block's data is borrowed: copy what is kept
             data = item.data
             if first:  # binary input is reported once as binary, not as bad UTF-8
-                reported_utf8, first = b"\x00" in data[:8192], False
+                reported_utf8, first = b"\x00" in bytes(data[:8192]), False
             result.bytes_read += len(data)
             ctx.progress(len(data))
             if isinstance(item, Block):
@@ -98,14 +99,14 @@ class Text(InputFormat):
                 result.lines += n
                 bad = check_utf8(data)
                 if bad is not None and not reported_utf8:
-                    line = item.first_line + data.count(b"\n", 0, bad)
+                    line = item.first_line + bytes(data[:bad]).count(b"\n")
                     ctx.problem(
                         result, source, "invalid UTF-8; undecodable bytes replaced", f"line {line}"
                     )
                     reported_utf8 = True
                 spans = line_spans(data, ctx.matcher, result)
                 for span, line_no in numbered(spans, data, item.first_line):
-                    body = data[span.start : span.end]
+                    body = bytes(data[span.start : span.end])
                     doc = Document(body=body, source=source, line=line_no, viewer=viewer)
                     ctx.matcher.match_document(doc, result)
             else:
