@@ -133,3 +133,14 @@ def test_utf8_check_matches_python(data: bytes) -> None:
     except UnicodeDecodeError as exc:
         expected = exc.start
     assert _core.utf8_invalid(data) == expected
+
+
+@pytest.mark.parametrize("size", [0, 1, 7, 8, 9, 31, 32, 33, 63, 64, 65, 100])
+def test_utf8_check_at_the_edges_of_its_ascii_steps(size: int) -> None:
+    """The 32- and 8-byte ASCII steps end exactly at the buffer's end, or just before
+    a bad byte there (a bounded buffer, so a read past it would be an ASan report)."""
+    ascii_run = bytes(b"a"[0] + i % 26 for i in range(size))
+    assert _core.utf8_invalid(bytearray(ascii_run)) == -1
+    assert _core.utf8_invalid(bytearray(ascii_run + b"\xff")) == size
+    assert _core.utf8_invalid(bytearray(ascii_run + "é".encode())) == -1
+    assert _core.utf8_invalid(bytearray(ascii_run + b"\xc3")) == size

@@ -351,6 +351,18 @@ static size_t handle(bd_ctx *ctx, const uint8_t *b, size_t i, size_t lo, size_t 
     int kind = anchor_at(b, i, hi, &alen);
     if (kind == A_NONE) return i + 1;
     if (kind == A_PLAIN) {
+        /* Most '@' on a page start no address (``@media``, ``@2x``, ``@shop``): a domain
+           needs a dot. A run of domain characters without one, ended by a byte the
+           decoder leaves alone, is exactly what ``bd_extract`` would reject with no
+           decoding to try (dom_ok 0, right edge clean), so skip it here. */
+        size_t e = i + 1;
+        while (e < hi && e - (i + 1) < 255 && b[e] != '.' && is_domain(b[e])) e++;
+        if (e - (i + 1) < 255) {
+            if (e >= hi) return i + alen;
+            uint8_t c = b[e];
+            if (c < 0x80 && c != '.' && c != '\\' && c != '&' && c != '%' && c != '=')
+                return i + alen;
+        }
         bd_ext x;
         bd_extract(b, lo, hi, i, &x);
         int right = bd_right_needs_decode(b, hi, &x);
