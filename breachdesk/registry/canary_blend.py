@@ -215,6 +215,55 @@ def _member_at(
     return found[0], ids[1] if len(ids) > 1 else None
 
 
+class _Draws:
+    """The export's members in customer-id order, by rank, overall or in one country.
+
+    An export of up to ``IN_MEMORY`` members is read once, in the store's own order
+    (so that each backend draws what it drew before); a larger one is paged from the
+    store at each draw. A small export is where draws repeat most (few names to
+    combine), so a query per draw there cost minutes on PostgreSQL.
+    """
+
+    IN_MEMORY = 200_000
+
+    def __init__(self, store: Store, where: Sequence[ColumnElement[bool]], members: int) -> None:
+        self.store, self.where = store, where
+        self.rows: list[Member] | None = None
+        self.by_country: dict[str, list[Member]] = {}
+        if members <= self.IN_MEMORY:
+            with store.sessions() as session:
+                self.rows = [
+                    Member(*r)
+                    for r in session.execute(
+                        select(
+                            Customer.customer_id,
+                            Customer.full_name,
+                            Customer.email,
+                            Customer.country,
+                            Customer.subdivision,
+                            Customer.locale,
+                            Customer.phone,
+                            Customer.entity,
+                        )
+                        .where(*where)
+                        .order_by(Customer.customer_id)
+                    )
+                ]
+
+    def at(self, rank: int, country: str | None = None) -> tuple[Member, str | None] | None:
+        if self.rows is None:
+            where = self.where if country is None else [*self.where, Customer.country == country]
+            return _member_at(self.store, where, rank)
+        rows = self.rows
+        if country is not None:
+            if country not in self.by_country:
+                self.by_country[country] = [m for m in self.rows if m.country == country]
+            rows = self.by_country[country]
+        if rank >= len(rows):
+            return None
+        return rows[rank], rows[rank + 1].customer_id if rank + 1 < len(rows) else None
+
+
 def _free_id(
     store: Store,
     s: _Stream,
@@ -254,23 +303,23 @@ def blend_canaries(
             select(func.min(Customer.customer_id), func.max(Customer.customer_id)).where(*where)
         ).one()
     span = (lowest or "C0", highest or "C0")
+    draws = _Draws(store, where, members)
     dense = False
     number = 0
     while len(blend.canaries) < k and number < k * _TRIES:
         s = _Stream(hasher, uid, number)
         number += 1
-        picked = _member_at(store, where, s.below(members))
+        picked = draws.at(s.below(members))
         if picked is None:
             continue
         donor, after = picked
         ent = entities.get(holder.get(donor.country, ""))
         domain = ent.canary_domain if ent is not None and ent.canary_domain else ""
-        local_where = [*where, Customer.country == donor.country]
         in_country = countries.get(donor.country, 0)
         made: tuple[str, str, str] | None = None
         for _ in range(_NAME_TRIES):
-            g = _member_at(store, local_where, s.below(in_country)) if in_country else None
-            f = _member_at(store, local_where, s.below(in_country)) if in_country else None
+            g = draws.at(s.below(in_country), donor.country) if in_country else None
+            f = draws.at(s.below(in_country), donor.country) if in_country else None
             if g is None or f is None or not domain:
                 break
             given, family = _split_name(g[0].full_name)[0], _split_name(f[0].full_name)[1]

@@ -333,3 +333,74 @@ def test_a_dense_id_space_is_reported(store: Store, settings: Settings, tmp_path
     req = ExportRequest("Acme", "j.doe", "t", tmp_path / "d.csv", filters={"country": ["GB"]})
     res = create_export(store, hasher(settings), load_entities(settings.entities_path), req)
     assert res.warnings and "above the highest real id" in res.warnings[0]
+
+
+def test_paged_and_in_memory_draws_give_the_same_canaries(
+    store: Store, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large export pages members from the store at each draw; a small one reads them
+    once. Both must draw the same canaries (same order, same ranks, same countries)."""
+    from breachdesk.registry import canary_blend
+    from breachdesk.registry.exports import _canary_plan, _where
+
+    _registry(store, 400)
+    entities = load_entities(settings.entities_path)
+    h = KeyedHasher(b"breachdesk-canary-test-key-32byt")
+    filters = {"country": ["GB", "DE", "US"]}
+    n, countries, holder = _canary_plan(store, filters, entities)
+
+    def draw() -> list[tuple[str, str, str, str]]:
+        blend = canary_blend.blend_canaries(
+            store, h, "0" * 16, 12, countries, _where(filters), holder, entities
+        )
+        return [(c.customer_id, c.full_name, c.email, c.country) for c in blend.canaries]
+
+    in_memory = draw()
+    monkeypatch.setattr(canary_blend._Draws, "IN_MEMORY", 0)
+    assert draw() == in_memory
+    assert len(in_memory) == 12 and n > 12
+
+
+def test_an_export_of_four_customers_ends_quickly(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    """Four customers in four countries: few names to combine, so most draws fail; the
+    draws are made in memory, not with a query each (thousands of queries took minutes
+    on PostgreSQL). Counted in statements, not seconds: the machines are shared."""
+    from sqlalchemy import event
+
+    with store.session() as s:
+        s.add_all(
+            Customer(
+                customer_id=f"c{i}",
+                email=f"p{i}@mail.example",
+                email_norm=f"p{i}@mail.example",
+                full_name=name,
+                country=country,
+                entity=entity,
+            )
+            for i, (name, country, entity) in enumerate(
+                [
+                    ("Alice Smith", "GB", "shop-uk"),
+                    ("Bob Müller", "DE", "shop-de"),
+                    ("Carol Jones", "US", "shop-us"),
+                    ("Dave Martin", "FR", "shop-fr"),
+                ],
+                start=1,
+            )
+        )
+    req = ExportRequest("Acme", "j.doe", "t", tmp_path / "x.csv")
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        res = create_export(store, hasher(settings), load_entities(settings.entities_path), req)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
+    assert res.canaries >= 1
+    member_reads = [q for q in statements if "ORDER BY customers.customer_id" in q]
+    assert len(member_reads) <= 2, len(member_reads)  # the draws, and the writing of the file
+    assert len(statements) < 10 * res.canaries + 100, len(statements)
