@@ -1,7 +1,7 @@
-"""Idaho, Illinois, Kentucky, Michigan and Mississippi rules checked against the statute text
-read on 2026-12-01 (Idaho Code §§ 28-51-104 to -107 in full as amended through 2015; 815 ILCS
-530/10(a); Ky. Rev. Stat. § 365.732(1); Mich. Comp. Laws § 445.63(g); Miss. Code § 75-24-29(2));
-each test cites the provision it checks."""
+"""Alaska, Idaho, Illinois, Kentucky, Michigan and Mississippi rules checked against the statute
+text read on 2026-12-01 (Alaska Stat. §§ 45.48.010, 45.48.040; Idaho Code §§ 28-51-104 to -107
+in full as amended through 2015; 815 ILCS 530/10(a); Ky. Rev. Stat. § 365.732(1); Mich. Comp.
+Laws § 445.63(g); Miss. Code § 75-24-29(2)); each test cites the provision it checks."""
 
 from __future__ import annotations
 
@@ -15,12 +15,19 @@ from tests.law.builders import by_key, situation
 AWARE = "2026-05-04T15:00:00+00:00"
 
 
-def sit(jurisdiction: str, count: int, elements: set[str], **flags: bool) -> Situation:
-    """One US shop's residents; ``flags`` set encrypted, redacted, unusable or key_compromised."""
+def sit(
+    jurisdiction: str,
+    count: int,
+    elements: set[str],
+    answers: dict[str, bool] | None = None,
+    **flags: bool,
+) -> Situation:
+    """One US shop's residents; ``flags`` set encrypted, redacted, unusable or key_compromised;
+    ``answers`` are the DPO's answers to unmodelled criteria."""
     base = situation(
         {(jurisdiction, "shop"): count}, elements, "attack", AWARE, "high", {"shop": "US"}
     )
-    return base.model_copy(update=flags)
+    return base.model_copy(update={**flags, "answers": answers or {}})
 
 
 def obligations(s: Situation) -> dict[str, Obligation]:
@@ -106,3 +113,26 @@ def test_il_resident_notice_must_not_state_the_number_affected() -> None:
         ob.content_required_ids
     )
     assert any("number of Illinois residents" in f for f in ob.content_forbidden)
+
+
+def test_ak_reporting_agencies_over_1000_unless_subject_to_glba() -> None:
+    """§ 45.48.040(a): 'required by AS 45.48.010 to notify more than 1,000 state residents';
+    (c): 'does not apply to an information collector who is subject to the Gramm-Leach-Bliley
+    Financial Modernization Act'."""
+    assert "US-AK/CRA/shop" not in obligations(sit("US-AK", 1000, {"name", "ssn"}))
+    ob = obligations(sit("US-AK", 1001, {"name", "ssn"}))["US-AK/CRA/shop"]
+    assert any("timing, distribution and content" in c for c in ob.content_elements)
+    glba = sit("US-AK", 1001, {"name", "ssn"}, answers={"us-ak-cra-glba": True})
+    obs = obligations(glba)
+    assert "US-AK/CRA/shop" not in obs
+    assert "US-AK/individuals/shop" in obs
+
+
+def test_ak_no_likely_harm_after_notice_to_attorney_general_exempts() -> None:
+    """§ 45.48.010(c): disclosure is not required if, after an appropriate investigation and
+    written notification to the attorney general, there is not a reasonable likelihood of harm."""
+    quiet = sit("US-AK", 5, {"name", "ssn"}, answers={"us-ak-no-harm": True})
+    assert "US-AK/individuals/shop" not in obligations(quiet)
+    rule = load_file(RULES_DIR / "us-ak.yaml").rules[0]
+    q = next(u for u in rule.unmodelled if u.id == "us-ak-no-harm")
+    assert "Attorney General" in q.question
