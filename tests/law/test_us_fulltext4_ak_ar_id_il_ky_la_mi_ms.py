@@ -1,7 +1,8 @@
-"""Alaska, Idaho, Illinois, Kentucky, Michigan and Mississippi rules checked against the statute
-text read on 2026-12-01 (Alaska Stat. §§ 45.48.010, 45.48.040; Idaho Code §§ 28-51-104 to -107
-in full as amended through 2015; 815 ILCS 530/10(a); Ky. Rev. Stat. § 365.732(1); Mich. Comp.
-Laws § 445.63(g); Miss. Code § 75-24-29(2)); each test cites the provision it checks."""
+"""Alaska, Arkansas, Idaho, Illinois, Kentucky, Louisiana, Michigan and Mississippi rules checked
+against the statute text read on 2026-12-01 (Alaska Stat. §§ 45.48.010, 45.48.040; Ark. Code Ann.
+§ 4-110-105(a)-(c); Idaho Code §§ 28-51-104 to -107 in full as amended through 2015; 815 ILCS
+530/10(a); Ky. Rev. Stat. § 365.732(1); La. Admin. Code tit. 16, pt. III, § 701; Mich. Comp. Laws
+§ 445.63(g); Miss. Code § 75-24-29(2)); each test cites the provision it checks."""
 
 from __future__ import annotations
 
@@ -136,3 +137,22 @@ def test_ak_no_likely_harm_after_notice_to_attorney_general_exempts() -> None:
     rule = load_file(RULES_DIR / "us-ak.yaml").rules[0]
     q = next(u for u in rule.unmodelled if u.id == "us-ak-no-harm")
     assert "Attorney General" in q.question
+
+
+def test_ar_attorney_general_when_more_than_1000_individuals() -> None:
+    """§ 4-110-105(b)(2): 'affects the personal information of more than one thousand (1,000)
+    individuals', at the same time as the resident notice or within 45 days, whichever first."""
+    assert "US-AR/AG/shop" not in obligations(sit("US-AR", 1000, {"name", "ssn"}))
+    ob = obligations(sit("US-AR", 1001, {"name", "ssn"}))["US-AR/AG/shop"]
+    assert "(b)(2)" in ob.citation
+
+
+def test_la_attorney_general_gets_names_of_all_residents_within_10_days() -> None:
+    """La. Admin. Code tit. 16, pt. III, § 701(A): the notice 'shall include the names of all
+    Louisiana citizens affected'; (B): timely if received within 10 days of the notices to
+    residents; any number of residents."""
+    ob = obligations(sit("US-LA", 1, {"name", "ssn"}))["US-LA/AG/shop"]
+    assert any("names of all Louisiana citizens" in c for c in ob.content_elements)
+    rule = next(r for r in load_file(RULES_DIR / "us-la.yaml").rules if r.id == "us-la-ag")
+    assert rule.deadline.amount == 10
+    assert rule.deadline.clock == "after_individual_notice"
