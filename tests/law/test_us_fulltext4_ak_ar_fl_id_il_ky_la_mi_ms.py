@@ -1,8 +1,9 @@
-"""Alaska, Arkansas, Idaho, Illinois, Kentucky, Louisiana, Michigan and Mississippi rules checked
-against the statute text read on 2026-12-01 (Alaska Stat. §§ 45.48.010, 45.48.040; Ark. Code Ann.
-§ 4-110-105(a)-(c); Idaho Code §§ 28-51-104 to -107 in full as amended through 2015; 815 ILCS
-530/10(a); Ky. Rev. Stat. § 365.732(1); La. Admin. Code tit. 16, pt. III, § 701; Mich. Comp. Laws
-§ 445.63(g); Miss. Code § 75-24-29(2)); each test cites the provision it checks."""
+"""Alaska, Arkansas, Florida, Idaho, Illinois, Kentucky, Louisiana, Michigan and Mississippi rules
+checked against the statute text read on 2026-12-01 (Alaska Stat. §§ 45.48.010, 45.48.040; Ark.
+Code Ann. § 4-110-105(a)-(c); Fla. Stat. § 501.171(1)(g) as amended by 2023 SB 262; Idaho Code
+§§ 28-51-104 to -107 in full as amended through 2015; 815 ILCS 530/10(a); Ky. Rev. Stat.
+§ 365.732(1); La. Admin. Code tit. 16, pt. III, § 701; Mich. Comp. Laws § 445.63(g); Miss. Code
+§ 75-24-29(2)); each test cites the provision it checks."""
 
 from __future__ import annotations
 
@@ -156,3 +157,12 @@ def test_la_attorney_general_gets_names_of_all_residents_within_10_days() -> Non
     rule = next(r for r in load_file(RULES_DIR / "us-la.yaml").rules if r.id == "us-la-ag")
     assert rule.deadline.amount == 10
     assert rule.deadline.clock == "after_individual_notice"
+
+
+@pytest.mark.parametrize("element", ["biometric", "precise_location"])
+def test_fl_biometric_and_geolocation_with_name_are_personal_information(element: str) -> None:
+    """§ 501.171(1)(g)1.a.(VI)-(VII) as amended by 2023 SB 262 § 25 (in force 1 July 2024):
+    'biometric data as defined in s. 501.702' and 'Any information regarding an individual's
+    geolocation'."""
+    assert "US-FL/individuals/shop" in obligations(sit("US-FL", 5, {"name", element}))
+    assert "US-FL/individuals/shop" not in obligations(sit("US-FL", 5, {element}))
