@@ -78,3 +78,13 @@ def test_pr_content_compared_with_4053_definition_still_open() -> None:
     assert "general terms" in text
     assert "sensitive information" in text
     assert "toll-free number" in text
+
+
+def test_sd_data_otherwise_made_unusable_is_not_personal_information() -> None:
+    """§ 22-40-19(4): personal information 'does not include ... information that has been
+    redacted, or otherwise made unusable' (the rule had redaction only)."""
+    assert "US-SD/individuals/shop" in obligations(assess(sit("US-SD", 3, {"name", "ssn"})))
+    for flag in ("redacted", "unusable"):
+        a = assess(sit("US-SD", 3, {"name", "ssn"}, **{flag: True}))
+        assert "US-SD/individuals/shop" not in obligations(a), flag
+    assert rule("sd", "us-sd-individuals").verified
