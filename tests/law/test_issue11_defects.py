@@ -257,13 +257,17 @@ def test_gdpr_subsequent_measures_question_then_answer() -> None:
 
 
 def test_unverified_rules_are_marked_in_obligations_and_non_obligations() -> None:
-    """Issue 11, honest provenance: a rule not compared with its text (APPI Art. 26 here)
-    is marked on its obligation, its non-obligation and in the printed assessment."""
-    a, obs, non = run(_jp(encrypted=False))
-    assert not obs["JP/PPC-preliminary/shop-jp"].verified
-    assert UNVERIFIED_NOTE in obs["JP/PPC-preliminary/shop-jp"].notes
-    assert non[("JP", "jp-ppc-final")].verified is False
+    """Issue 11, honest provenance: a rule not compared with its text (UK GDPR Arts. 33-34
+    here: no full text was reachable) is marked on its obligation, its non-obligation and
+    in the printed assessment."""
+    gb = {("GB", "shop-uk"): 12}
+    s = situation(gb, {"name", "email"}, "technical-error", AWARE, "risk", {"shop-uk": "GB"})
+    a, obs, non = run(s)
+    assert not obs["GB/ICO/shop-uk"].verified
+    assert UNVERIFIED_NOTE in obs["GB/ICO/shop-uk"].notes
     assert "[unverified: not compared with the statute text" in _text(a)
+    # risk but no high risk: no notice to individuals, and that answer is marked too
+    assert non[("GB", "gb-individuals")].verified is False
 
 
 def test_verified_gdpr_rule_carries_no_unverified_mark() -> None:

@@ -31,11 +31,14 @@ def obligations(a: Assessment) -> dict[str, Any]:
     return {o.key: o for o in a.obligations}
 
 
-def test_in_rules_stay_unverified_until_the_act_exemptions_are_read() -> None:
-    """DPDP Act s. 17 (exemptions) was not read: no rule may claim verified."""
+def test_in_rules_are_verified_with_a_source_for_every_element() -> None:
+    """DPDP Act ss. 2(u), 8(6), 17 and Rules 2025 rule 7 were compared in full on
+    2026-12-01 (tests/law/test_nonus_fulltext2_in.py): every element has its source."""
     for rule in load_file(RULES_DIR / "in.yaml").rules:
-        assert not rule.verified, rule.id
-        assert {s.element for s in rule.sources} == {
+        assert rule.verified, rule.id
+        assert {s.element for s in rule.sources} >= {
+            "definition",
+            "exemptions",
             "threshold",
             "recipients",
             "deadline",

@@ -30,10 +30,13 @@ def obligations(a: Assessment) -> dict[str, Any]:
     return {o.key: o for o in a.obligations}
 
 
-def test_kr_rules_stay_unverified() -> None:
-    """The official text was not read; only quotations were seen."""
+def test_kr_rules_are_verified_with_a_source_for_every_element() -> None:
+    """PIPA Art. 34 and Decree Arts. 39-40 were compared in full on 2026-12-01
+    (tests/law/test_nonus_fulltext2_kr.py): every element has its source."""
+    six = {"definition", "exemptions", "threshold", "recipients", "deadline", "content"}
     for rule in load_file(RULES_DIR / "kr.yaml").rules:
-        assert not rule.verified, rule.id
+        assert rule.verified, rule.id
+        assert {s.element for s in rule.sources} >= six
 
 
 def test_kr_external_attack_reports_to_pipc_whatever_the_count() -> None:
