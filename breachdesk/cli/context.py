@@ -5,13 +5,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
 from breachdesk.errors import ExitCode, StrictModeError
 from breachdesk.settings import Settings
-from breachdesk.store import Store
+
+if TYPE_CHECKING:  # imported when a store is opened: `scan` starts its workers first
+    from breachdesk.store import Store
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -24,6 +27,8 @@ def settings() -> Settings:
 @contextmanager
 def open_store(cfg: Settings | None = None) -> Iterator[Store]:
     """Open the configured store, migrate it to the newest schema, and dispose afterwards."""
+    from breachdesk.store import Store
+
     cfg = cfg or Settings()
     store = Store.open(cfg.database_url)
     try:

@@ -9,18 +9,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import select
 
 from breachdesk.cli.context import console, finish, open_store, settings
 from breachdesk.cli.paths import output_file, positive, private_file
-from breachdesk.detect.findings import export_jsonl, get_scan, iter_findings, list_scans
 from breachdesk.errors import Interrupted, UsageError
-from breachdesk.store import Store
-from breachdesk.store.audit import append, default_actor
-from breachdesk.store.models import ScanRun
 
+# The store (SQLAlchemy) is imported where it is used: `scan` sets its workers
+# scanning first and opens the store while they work.
 if TYPE_CHECKING:
     from breachdesk.detect.scanner import ScanSummary
+    from breachdesk.store import Store
 
 
 def scan(
@@ -56,7 +54,7 @@ def scan(
     )
 
     from breachdesk.detect.formats import ScanOptions
-    from breachdesk.detect.scanner import scan_paths
+    from breachdesk.detect.launch import start_scan
 
     positive(max_record_mb, "--max-record-mb")
     cfg = settings()
@@ -68,7 +66,10 @@ def scan(
         max_expanded_bytes=cfg.max_expanded_bytes,
         max_expansion_ratio=cfg.max_expansion_ratio,
     )
+    # several workers start on the units now, before the store is even imported
+    job = start_scan(cfg, paths, opts, workers=workers or None, strict=strict)
     with (
+        job,
         open_store(cfg) as store,
         Progress(
             TextColumn("scanning"),
@@ -80,6 +81,9 @@ def scan(
             transient=True,
         ) as bar,
     ):
+        from breachdesk.detect.scanner import finish_scan
+        from breachdesk.store.audit import append, default_actor
+
         task = bar.add_task("scan", total=None)
 
         def tick(done: int, total: int) -> None:
@@ -87,9 +91,7 @@ def scan(
 
         before = _last_scan_id(store)
         try:
-            summary = scan_paths(
-                store, cfg, paths, opts, workers=workers or None, strict=strict, progress=tick
-            )
+            summary = finish_scan(store, cfg, job, progress=tick)
         except KeyboardInterrupt:
             bar.stop()
             n = _mark_ended(store, before, default_actor(cfg), "interrupted", "Ctrl-C")
@@ -120,12 +122,21 @@ def scan(
 
 
 def _last_scan_id(store: Store) -> int:
+    from sqlalchemy import select
+
+    from breachdesk.store.models import ScanRun
+
     with store.session() as s:
         return max(s.scalars(select(ScanRun.id)).all(), default=0)
 
 
 def _mark_ended(store: Store, after: int, actor: str, status: str, why: str) -> str:
     """Record every run this command started as ended (``interrupted`` or ``failed``)."""
+    from sqlalchemy import select
+
+    from breachdesk.store.audit import append
+    from breachdesk.store.models import ScanRun
+
     try:
         with store.session() as s:
             runs = list(
@@ -209,6 +220,8 @@ def findings(
         raise UsageError(f"--format {fmt!r}: use table or jsonl")
     if out is not None:
         output_file(out, "--out")
+    from breachdesk.detect.findings import export_jsonl, iter_findings
+
     cfg = settings()
     with open_store(cfg) as store:
         if fmt == "jsonl":
@@ -245,6 +258,8 @@ def scans(
     scan_id: Annotated[int | None, typer.Argument(help="Show this scan's problems.", min=1)] = None,
 ) -> None:
     """List scan runs, or every problem one scan met."""
+    from breachdesk.detect.findings import get_scan, list_scans
+
     cfg = settings()
     with open_store(cfg) as store:
         if scan_id is not None:

@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+# the viewer of a HAR/WARC capture scanned without a viewer option (see detect.review)
+UNKNOWN_VIEWER = "unknown"
+
 
 @dataclass(slots=True)
 class Document:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from breachdesk.detect.document import UNKNOWN_VIEWER
 from breachdesk.errors import UsageError
 from breachdesk.store import Store
 from breachdesk.store.audit import record
@@ -28,7 +29,6 @@ from breachdesk.store.models import Finding
 from breachdesk.store.models.base import utcnow
 from breachdesk.store.models.incidents import IncidentFinding
 
-UNKNOWN_VIEWER = "unknown"
 """The viewer of a captured response when the scan had no way to tell who was signed in."""
 
 

@@ -8,32 +8,23 @@ fingerprint so that a re-scan of the same inputs adds nothing.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import time
-from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 
-from breachdesk.detect.core import core_module
-from breachdesk.detect.document import Hit, Problem, UnitResult
+from breachdesk.detect.document import UNKNOWN_VIEWER, Hit, Problem, UnitResult
 from breachdesk.detect.formats import ScanOptions
-from breachdesk.detect.planner import SPLIT_BYTES, plan_scan
-from breachdesk.detect.review import UNKNOWN_VIEWER, settle_rescan
-from breachdesk.detect.worker import Unit, cpu_count, init_worker, run_unit
-from breachdesk.errors import StrictModeError
-from breachdesk.registry.index import MatchIndex
+from breachdesk.detect.launch import Progress, ScanJob, start_scan
+from breachdesk.detect.planner import SPLIT_BYTES
+from breachdesk.detect.review import settle_rescan
+from breachdesk.detect.worker import Unit
 from breachdesk.settings import Settings
 from breachdesk.store import Store
 from breachdesk.store.audit import default_actor
 from breachdesk.store.models import Customer, Finding, ScanRun, utcnow
-from breachdesk.workspace import hasher as make_hasher
-
-Progress = Callable[[int, int], None]  # (bytes done, bytes total)
 
 
 @dataclass
@@ -73,39 +64,32 @@ def scan_paths(
     split_bytes: int = SPLIT_BYTES,
     actor: str | None = None,
 ) -> ScanSummary:
-    keyed = make_hasher(cfg)
-    MatchIndex(cfg.index_dir, keyed.fingerprint_of_key)  # fail early, in the parent
-    core_module()  # and without the compiled core, say so before any worker starts
-    opts = options or ScanOptions(
-        max_record_bytes=cfg.max_record_bytes,
-        max_expanded_bytes=cfg.max_expanded_bytes,
-        max_expansion_ratio=cfg.max_expansion_ratio,
-    )
-    started = time.perf_counter()
-    plan = plan_scan(paths, split_bytes)
-    if strict and plan.problems:
-        p = plan.problems[0]
-        raise StrictModeError(p.file, p.reason + " (--strict)", p.record)
-    n_workers = min(workers or cfg.scan_workers or cpu_count(), max(1, len(plan.units)))
+    """Scan ``paths`` and store what was found: ``start_scan`` then ``finish_scan``."""
+    store.engine.dispose()  # no pooled connection may be shared with forked workers
+    with start_scan(
+        cfg, paths, options, workers=workers, strict=strict, split_bytes=split_bytes
+    ) as job:
+        return finish_scan(store, cfg, job, progress=progress, actor=actor)
+
+
+def finish_scan(
+    store: Store,
+    cfg: Settings,
+    job: ScanJob,
+    *,
+    progress: Progress | None = None,
+    actor: str | None = None,
+) -> ScanSummary:
+    """Record the run, collect every unit's result, and store findings and the summary."""
     with store.session() as session:
-        run = ScanRun(paths=[str(p) for p in paths], status="running")
+        run = ScanRun(paths=[str(p) for p in job.paths], status="running")
         session.add(run)
         session.flush()
         scan_id = run.id
-    summary = ScanSummary(scan_id=scan_id, files=plan.files, workers=n_workers)
-    summary.problems.extend(plan.problems)
-    store.engine.dispose()  # no pooled connection may be shared with forked workers
-    results = _execute(
-        plan.units,
-        keyed_key(cfg),
-        str(cfg.index_dir),
-        opts,
-        n_workers,
-        strict,
-        plan.total_bytes,
-        progress,
-    )
-    _number_lines(plan.units, results)
+    summary = ScanSummary(scan_id=scan_id, files=job.plan.files, workers=job.workers)
+    summary.problems.extend(job.plan.problems)
+    results = job.collect(progress)
+    _number_lines(job.plan.units, results)
     for r in results:
         summary.bytes_read += r.bytes_read
         summary.records += r.records
@@ -115,10 +99,12 @@ def scan_paths(
     hits = [h for r in results for h in r.hits]
     summary.hits = len(hits)
     settle = (
-        ([str(p) for p in paths], actor or default_actor(cfg)) if opts.identifies_viewers else None
+        ([str(p) for p in job.paths], actor or default_actor(cfg))
+        if job.options.identifies_viewers
+        else None
     )
     _persist(store, scan_id, hits, summary, settle)
-    summary.seconds = time.perf_counter() - started
+    summary.seconds = time.perf_counter() - job.started
     with store.session() as session:
         run = session.get_one(ScanRun, scan_id)
         run.finished_at = utcnow()
@@ -133,59 +119,6 @@ def scan_paths(
         ]
         run.status = "done"
     return summary
-
-
-def keyed_key(cfg: Settings) -> bytes:
-    from breachdesk.workspace import load_key
-
-    return load_key(cfg)
-
-
-def _execute(
-    units: list[Unit],
-    key: bytes,
-    index_dir: str,
-    opts: ScanOptions,
-    n_workers: int,
-    strict: bool,
-    total: int,
-    progress: Progress | None,
-) -> list[UnitResult]:
-    # fork shares the imported modules and the mapped index with workers at no cost;
-    # workers never touch the store, and the parent's pool was disposed before this.
-    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    counter: Any = ctx.Value("q", 0)
-    results: list[UnitResult] = []
-
-    def check(r: UnitResult) -> None:
-        results.append(r)
-        if strict and r.problems:
-            p = r.problems[0]
-            raise StrictModeError(p.file, p.reason + " (--strict)", p.record)
-
-    if n_workers <= 1:
-        init_worker(key, index_dir, opts, counter)
-        for unit in units:
-            check(run_unit(unit))
-            if progress:
-                progress(counter.value, total)
-        return results
-    with ProcessPoolExecutor(
-        n_workers, mp_context=ctx, initializer=init_worker, initargs=(key, index_dir, opts, counter)
-    ) as pool:
-        pending: set[Future[UnitResult]] = {pool.submit(run_unit, u) for u in units}
-        try:
-            while pending:
-                done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    check(fut.result())
-                if progress:
-                    progress(counter.value, total)
-        except BaseException:
-            for fut in pending:
-                fut.cancel()
-            raise
-    return results
 
 
 def _number_lines(units: list[Unit], results: list[UnitResult]) -> None:

@@ -23,16 +23,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import select
 
 from breachdesk.errors import ConfigError
 from breachdesk.registry.keyed import KeyedHasher
 from breachdesk.registry.normalize import name_tokens
-from breachdesk.store import Store
-from breachdesk.store.models import Customer
+
+if TYPE_CHECKING:  # the store is only needed to build the index, not to scan with it
+    from breachdesk.store import Store
 
 FILES = ("keys.npy", "rows.npy", "names.npy", "ids.npy", "idrows.npy")
 U64 = npt.NDArray[np.uint64]
@@ -48,6 +49,10 @@ class IndexStats:
 
 def build_index(store: Store, hasher: KeyedHasher, directory: Path) -> IndexStats:
     """Rebuild the index from the registry, atomically replacing the old files."""
+    from sqlalchemy import select
+
+    from breachdesk.store.models import Customer
+
     directory.mkdir(parents=True, exist_ok=True)
     keys: list[int] = []
     rows: list[int] = []

@@ -114,3 +114,15 @@ def root_command_app() -> typer.Typer:
 def test_a_typo_suggests_the_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["incidnet"]) == 2
     assert "Did you mean 'incident'" in capsys.readouterr().err
+
+
+def test_scan_forks_its_workers_before_the_store_is_imported() -> None:
+    """`scan` starts its workers first and opens the store while they work, so the
+    store's imports (SQLAlchemy: a good part of a second) overlap the scanning. The
+    command module and everything ``start_scan`` needs must not import SQLAlchemy, and
+    forked workers then never inherit a database connection."""
+    code = (
+        "import breachdesk.cli.main, breachdesk.cli.scan, breachdesk.detect.launch\n"
+        "import rich.progress\n"
+    )
+    assert _imported_after(code, ("sqlalchemy", "breachdesk.store")) == set()

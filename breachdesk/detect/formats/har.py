@@ -7,11 +7,10 @@ import binascii
 import json
 from typing import Any, BinaryIO
 
-from breachdesk.detect.document import Document, UnitResult
+from breachdesk.detect.document import UNKNOWN_VIEWER, Document, UnitResult
 from breachdesk.detect.formats.base import InputFormat, ScanContext, register
 from breachdesk.detect.formats.response_log import check_ts
 from breachdesk.detect.formats.viewer import viewer_from
-from breachdesk.detect.review import UNKNOWN_VIEWER
 
 
 def _dict(value: Any) -> dict[str, Any]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from http.cookies import CookieError, SimpleCookie
 
+from breachdesk.detect.document import UNKNOWN_VIEWER
 from breachdesk.detect.formats.base import ScanOptions
-from breachdesk.detect.review import UNKNOWN_VIEWER
 
 
 def viewer_from(
