@@ -7,14 +7,17 @@ affected. The next report to each recipient lists the change.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from breachdesk.cli.context import console, open_store, settings
-from breachdesk.settings import Settings
-from breachdesk.store import Store
-from breachdesk.store.audit import default_actor
+
+# the store is imported by the commands themselves: `scan` registers these commands and
+# must not import SQLAlchemy before its workers start
+if TYPE_CHECKING:
+    from breachdesk.settings import Settings
+    from breachdesk.store import Store
 
 
 def _follow(store: Store, cfg: Settings, incidents: list[int], actor: str, why: str) -> None:
@@ -38,6 +41,7 @@ def retract(
 ) -> None:
     """Retract findings that review showed to be wrong; they leave every incident."""
     from breachdesk.detect.review import retract_findings
+    from breachdesk.store.audit import default_actor
 
     cfg = settings()
     actor = default_actor(cfg)
@@ -67,6 +71,7 @@ def detach(
 ) -> None:
     """Detach findings or listed customers from an incident (they stay as findings)."""
     from breachdesk.incident.detach import detach as detach_evidence
+    from breachdesk.store.audit import default_actor
 
     cfg = settings()
     actor = default_actor(cfg)

@@ -122,7 +122,8 @@ def test_scan_forks_its_workers_before_the_store_is_imported() -> None:
     command module and everything ``start_scan`` needs must not import SQLAlchemy, and
     forked workers then never inherit a database connection."""
     code = (
-        "import breachdesk.cli.main, breachdesk.cli.scan, breachdesk.detect.launch\n"
-        "import rich.progress\n"
+        "import typer, rich.progress, breachdesk.detect.launch\n"
+        "from breachdesk.cli.main import load_module_commands\n"
+        "assert 'scan' in load_module_commands('scan')\n"  # the module and its register()
     )
     assert _imported_after(code, ("sqlalchemy", "breachdesk.store")) == set()
