@@ -65,13 +65,14 @@ def test_ms_tribal_or_state_id_with_name_is_personal_information() -> None:
     assert "US-MS/individuals/shop" in obligations(sit("US-MS", 5, {"name", "government_id"}))
 
 
-def test_id_compared_in_full_but_unverified_while_senate_bill_1066_is_unresolved() -> None:
-    """§§ 28-51-104 to -107 were read in full (as amended through 2015); 2025 Senate Bill 1066
-    rewrites them and its enactment was not established."""
+def test_id_compared_in_full_and_senate_bill_1066_not_in_the_code() -> None:
+    """§§ 28-51-104 to -107 were read in full; the copy carries the 2025 session laws
+    elsewhere in the Idaho Code but no 2025 amendment to them, so 2025 Senate Bill 1066 is
+    treated as not enacted and the rule is verified, with a note saying so."""
     rule = load_file(RULES_DIR / "us-id.yaml").rules[0]
-    assert not rule.verified
+    assert rule.verified
     assert {s.element for s in rule.sources} == set(SOURCE_ELEMENTS)
-    assert any("1066" in n and "not compared" in n for n in rule.notes)
+    assert any("1066" in n and "not enacted" in n for n in rule.notes)
 
 
 def test_id_business_notifies_residents_only_without_prescribed_content() -> None:
