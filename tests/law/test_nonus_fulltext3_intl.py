@@ -1,0 +1,54 @@
+"""United Kingdom (and the other rules of issue 11's third non-US pass: NZ, SG, AU, Quebec):
+what was compared with primary text on 2026-12-01, and the answers that follow from it.
+Each test cites its provision."""
+
+from __future__ import annotations
+
+from breachdesk.law.rules import RULES_DIR, load_file
+from breachdesk.law.situation import Situation
+from tests.law.builders import run, situation
+
+AWARE = "2026-12-01T09:00:00+00:00"
+
+
+def _gb(risk: str = "risk", elements: frozenset[str] = frozenset({"name", "email"})) -> Situation:
+    return situation(
+        {("GB", "shop-uk"): 40}, set(elements), "attack", AWARE, risk, {"shop-uk": "GB"}
+    )
+
+
+def test_gb_breach_is_reported_to_the_information_commission() -> None:
+    """UK GDPR Art. 33(1) as amended by SI 2026/386 Sch. 3 para. 41(3), (4)(i): the controller
+    notifies 'the Commission', i.e. the Information Commission (Art. 4(A2A); DPA 2018
+    s. 114A, inserted by DUAA 2025 s. 117); the office of Information Commissioner is
+    abolished (DUAA 2025 s. 118) and its functions transferred (s. 119), in force on
+    30 September 2026. The body keeps the name ICO."""
+    _, obs, _ = run(_gb())
+    ico = obs["GB/ICO/shop-uk"]
+    assert ico.recipient.startswith("Information Commission (the ICO;")
+    assert "until 30 September 2026 the Information Commissioner's Office" in ico.recipient
+
+
+def test_gb_deadline_and_trigger_unchanged_by_the_2025_act() -> None:
+    """UK GDPR Art. 33(1): without undue delay and, where feasible, within 72 hours of
+    awareness, unless the breach is unlikely to result in a risk; SI 2026/386 changes only
+    the recipient's name (para. 41(3))."""
+    _, obs, non = run(_gb())
+    assert obs["GB/ICO/shop-uk"].due_at.isoformat() == "2026-12-04T09:00:00+00:00"
+    _, obs, non = run(_gb(risk="unlikely"))
+    assert "GB/ICO/shop-uk" not in obs and ("GB", "gb-ico") in non
+
+
+def test_gb_rules_record_what_was_compared_and_stay_unverified() -> None:
+    """The amending texts (SI 2026/386; DUAA 2025 ss. 111, 117-119) were read, the
+    consolidated UK GDPR Arts. 4(12), 33, 34 were not: only the recipient has a source."""
+    doc = load_file(RULES_DIR / "gb.yaml")
+    ico = next(r for r in doc.rules if r.id == "gb-ico")
+    assert not ico.verified
+    assert {s.element for s in ico.sources} == {"recipients"}
+    assert ico.sources[0].url == "https://www.legislation.gov.uk/uksi/2026/386/made"
+    assert ico.notes[0].startswith("unverified:")
+    pecr = next(n for n in ico.notes if "PECR" in n)
+    assert "72 hours" in pecr and "24 hours" not in pecr  # DUAA 2025 s. 111
+    ind = next(r for r in doc.rules if r.id == "gb-individuals")
+    assert not ind.verified and ind.notes[0].startswith("unverified:")
