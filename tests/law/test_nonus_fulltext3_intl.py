@@ -52,3 +52,22 @@ def test_gb_rules_record_what_was_compared_and_stay_unverified() -> None:
     assert "72 hours" in pecr and "24 hours" not in pecr  # DUAA 2025 s. 111
     ind = next(r for r in doc.rules if r.id == "gb-individuals")
     assert not ind.verified and ind.notes[0].startswith("unverified:")
+
+
+def test_rules_whose_primary_text_was_not_reached_stay_unverified_and_say_what() -> None:
+    """NZ Privacy Act 2020 ss. 112, 114-117; SG PDP (Notification of Data Breaches) Regs
+    2021 regs. 5, 6 and Schedule Part 1 paras 1-5; AU Privacy Act 1988 ss. 26WE, 26WF;
+    Quebec P-39.1 s. 3.5 and the Regulation respecting confidentiality incidents ss. 3-4
+    were not found on 2026-12-01: each rule stays unverified and its note names them."""
+    expect = {
+        "nz": {"nz-opc": "114", "nz-individuals": "115"},
+        "sg": {"sg-pdpc": "reg. 5", "sg-individuals": "reg. 6"},
+        "au": {"au-oaic": "26WF", "au-individuals": "26WE"},
+        "ca-qc": {"ca-qc-cai": "s. 3.5", "ca-qc-individuals": "s. 3.5"},
+    }
+    for stem, rules in expect.items():
+        doc = load_file(RULES_DIR / f"{stem}.yaml")
+        for rule in doc.rules:
+            assert not rule.verified, rule.id
+            note = next(n for n in rule.notes if n.startswith("unverified:"))
+            assert rules[rule.id] in note and "2026-12-01" in note, rule.id
