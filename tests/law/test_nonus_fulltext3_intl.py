@@ -4,7 +4,7 @@ Each test cites its provision."""
 
 from __future__ import annotations
 
-from breachdesk.law.rules import RULES_DIR, load_file
+from breachdesk.law.rules import RULES_DIR, SOURCE_ELEMENTS, load_file
 from breachdesk.law.situation import Situation
 from tests.law.builders import run, situation
 
@@ -40,18 +40,49 @@ def test_gb_deadline_and_trigger_unchanged_by_the_2025_act() -> None:
 
 
 def test_gb_rules_record_what_was_compared_and_stay_unverified() -> None:
-    """The amending texts (SI 2026/386; DUAA 2025 ss. 111, 117-119) were read, the
-    consolidated UK GDPR Arts. 4(12), 33, 34 were not: only the recipient has a source."""
+    """Each element was compared with the EU GDPR text read with the UK amending provisions
+    (SI 2019/419 Sch. 1 paras. 6, 27, 28; DUAA 2025 Sch. 11; SI 2026/386 Sch. 3 para. 41),
+    but the consolidated UK GDPR was not seen: both rules keep verified: false."""
     doc = load_file(RULES_DIR / "gb.yaml")
+    for rule in doc.rules:
+        assert not rule.verified, rule.id
+        assert {s.element for s in rule.sources} == set(SOURCE_ELEMENTS), rule.id
+        assert rule.notes[0].startswith("unverified: the consolidated UK GDPR"), rule.id
     ico = next(r for r in doc.rules if r.id == "gb-ico")
-    assert not ico.verified
-    assert {s.element for s in ico.sources} == {"recipients"}
-    assert ico.sources[0].url == "https://www.legislation.gov.uk/uksi/2026/386/made"
-    assert ico.notes[0].startswith("unverified:")
+    recipients = next(s for s in ico.sources if s.element == "recipients")
+    assert recipients.url == "https://www.legislation.gov.uk/uksi/2026/386/made"
     pecr = next(n for n in ico.notes if "PECR" in n)
-    assert "72 hours" in pecr and "24 hours" not in pecr  # DUAA 2025 s. 111
-    ind = next(r for r in doc.rules if r.id == "gb-individuals")
-    assert not ind.verified and ind.notes[0].startswith("unverified:")
+    assert "72 hours" in pecr and "24-hour limit" in pecr  # DUAA 2025 s. 111
+
+
+def test_gb_regulator_notice_content_follows_art_33_3() -> None:
+    """UK GDPR Art. 33(3)(a)-(d), unchanged by SI 2019/419 Sch. 1 para. 27: nature of the
+    breach with categories and numbers, DPO contact, likely consequences, measures."""
+    _, obs, _ = run(_gb())
+    assert set(obs["GB/ICO/shop-uk"].content_required_ids) == {
+        "breach_description",
+        "data_types",
+        "contact",
+        "consequences",
+        "measures",
+    }
+
+
+def test_gb_individuals_subsequent_measures_question_and_art_34_2_content() -> None:
+    """UK GDPR Art. 34(3)(b): no communication once subsequent measures ensure the high risk
+    is no longer likely to materialise (asked of the DPO; a yes exempts); Art. 34(2) with
+    Art. 33(3)(b)-(d) gives the content; Art. 34(3)(a): encrypted data is exempt."""
+    a, obs, _ = run(_gb(risk="high"))
+    ind = obs["GB/individuals/shop-uk"]
+    assert any(q.id == "gb-subsequent-measures" for q in a.open_questions)
+    assert {"breach_description", "contact", "consequences", "measures"} <= set(
+        ind.content_required_ids
+    )
+    s = _gb(risk="high")
+    s = Situation.model_validate({**s.model_dump(), "answers": {"gb-subsequent-measures": True}})
+    _, obs, non = run(s)
+    assert "GB/individuals/shop-uk" not in obs and "GB/ICO/shop-uk" in obs
+    assert ("GB", "gb-individuals") in non
 
 
 def test_rules_whose_primary_text_was_not_reached_stay_unverified_and_say_what() -> None:
