@@ -91,10 +91,12 @@ void bd_extract(const uint8_t *b, size_t lo, size_t hi, size_t at, bd_ext *x) {
     if (ls == at || b[at - 1] == '.') return;
     for (size_t k = ls; k + 1 < at; k++)
         if (b[k] == '.' && b[k + 1] == '.') return;
-    int non = 0;
-    for (size_t k = ls; k < at; k++) non |= b[k] >= 0x80;
-    for (int k = 0; k < nl; k++)
-        for (size_t j = 0; j < lab_n[k]; j++) non |= b[lab_s[k] + j] >= 0x80;
+    int non = 0; /* the address holds a non-ASCII character only if a run did */
+    if (x->nonascii_l)
+        for (size_t k = ls; k < at; k++) non |= b[k] >= 0x80;
+    if (x->nonascii_r)
+        for (int k = 0; k < nl; k++)
+            for (size_t j = 0; j < lab_n[k]; j++) non |= b[lab_s[k] + j] >= 0x80;
     size_t o = 0;
     if (non) { /* kept as written (decoded): Python applies NFKC, case-folding and IDNA */
         x->forced = 1;

@@ -51,6 +51,8 @@ static void b2_compress(uint64_t h[8], const uint8_t block[128], uint64_t t, int
     }
     v[12] ^= t;
     if (last) v[14] = ~v[14];
+    /* unrolled, so that every message index is a constant */
+#pragma GCC unroll 12
     for (int r = 0; r < 12; r++) {
         const uint8_t *s = B2_SIGMA[r];
         B2G(v[0], v[4], v[8], v[12], m[s[0]], m[s[1]]);

@@ -7,6 +7,20 @@
 #include "bd_scan.h"
 #include "bd_text.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+static inline __m128i in_range(__m128i v, char lo, int n) {
+    __m128i t = _mm_add_epi8(_mm_sub_epi8(v, _mm_set1_epi8(lo)), _mm_set1_epi8((char)0x80));
+    return _mm_cmplt_epi8(t, _mm_set1_epi8((char)(n - 128)));
+}
+static inline __m128i is_b64(__m128i v) {
+    __m128i m = _mm_or_si128(in_range(v, 'A', 26), in_range(v, 'a', 26));
+    m = _mm_or_si128(m, in_range(v, '0', 10));
+    return _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('+')),
+                                        _mm_cmpeq_epi8(v, _mm_set1_epi8('/'))));
+}
+#endif
+
 /* ------------------------------------------------------------------------- the scan */
 
 enum { A_NONE = 0, A_PLAIN = 1, A_ENC = 2, A_PCT = 3 };
@@ -120,9 +134,19 @@ typedef struct {
 static int cached_lookup(const bd_index *ix, const uint8_t *v, size_t n, uint64_t *h, uint32_t *rows) {
     bd_cache_entry *e = NULL;
     if (ix->cache && n <= sizeof e->val) {
-        uint32_t f = 2166136261u;
-        for (size_t i = 0; i < n; i++) f = (f ^ v[i]) * 16777619u;
-        e = &ix->cache[f & (BD_CACHE - 1)];
+        /* the slot: the first and last 8 bytes and the length, mixed */
+        uint64_t a, z;
+        if (n >= 8) {
+            a = load64(v);
+            z = load64(v + n - 8);
+        } else {
+            uint8_t pad[8] = {0};
+            memcpy(pad, v, n);
+            a = load64(pad);
+            z = 0;
+        }
+        uint64_t f = (a * 0x9E3779B97F4A7C15ULL) ^ (z * 0xC2B2AE3D27D4EB4FULL) ^ n;
+        e = &ix->cache[(f >> 40) & (BD_CACHE - 1)];
         if (e->len == n && memcmp(e->val, v, n) == 0) {
             *h = e->hash;
             memcpy(rows, e->rows, e->nrows * sizeof(uint32_t));
@@ -278,11 +302,43 @@ static const int8_t *b64_table(void) {
 
 static void scan_span(bd_ctx *ctx, const uint8_t *b, size_t lo, size_t hi, int depth, uint32_t base);
 
+/* the end of the run of base64 characters that starts at b[j], within [j, hi) */
+static size_t b64_run_end(const int8_t *t, const uint8_t *b, size_t j, size_t hi) {
+#if defined(__SSE2__)
+    while (hi - j >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + j));
+        unsigned m = (unsigned)_mm_movemask_epi8(is_b64(v)) ^ 0xFFFFu;
+        if (m) return j + (size_t)__builtin_ctz(m);
+        j += 16;
+    }
+#endif
+    while (j < hi && t[b[j]] >= 0) j++;
+    return j;
+}
+
+/* decode n base64 characters (all valid, n % 4 != 1) at in to out; returns the bytes written */
+static size_t b64_decode(const int8_t *t, const uint8_t *in, size_t n, uint8_t *out) {
+    size_t o = 0, k = 0;
+    for (; k + 4 <= n; k += 4) {
+        uint32_t v = (uint32_t)t[in[k]] << 18 | (uint32_t)t[in[k + 1]] << 12 |
+                     (uint32_t)t[in[k + 2]] << 6 | (uint32_t)t[in[k + 3]];
+        out[o++] = (uint8_t)(v >> 16);
+        out[o++] = (uint8_t)(v >> 8);
+        out[o++] = (uint8_t)v;
+    }
+    if (n - k >= 2) {
+        uint32_t v = (uint32_t)t[in[k]] << 18 | (uint32_t)t[in[k + 1]] << 12;
+        if (n - k == 3) v |= (uint32_t)t[in[k + 2]] << 6;
+        out[o++] = (uint8_t)(v >> 16);
+        if (n - k == 3) out[o++] = (uint8_t)(v >> 8);
+    }
+    return o;
+}
+
 /* a JSON string that is all base64 (>= 24 characters): decode it and scan what it holds */
 static void b64_field(bd_ctx *ctx, const uint8_t *b, size_t q, size_t hi, int depth, uint32_t base) {
     const int8_t *t = b64_table();
-    size_t j = q + 1;
-    while (j < hi && t[b[j]] >= 0) j++;
+    size_t j = b64_run_end(t, b, q + 1, hi);
     size_t L = j - (q + 1);
     if (L < 24) return;
     size_t pad = 0;
@@ -294,22 +350,15 @@ static void b64_field(bd_ctx *ctx, const uint8_t *b, size_t q, size_t hi, int de
     if (!(((L + pad) % 4 == 0) || (pad == 0 && L % 4 != 1))) return;
     uint8_t *out = malloc(L / 4 * 3 + 3);
     if (!out) return;
-    size_t o = 0;
-    uint32_t acc = 0;
-    int bits = 0;
-    for (size_t k = q + 1; k < q + 1 + L; k++) {
-        acc = (acc << 6) | (uint32_t)t[b[k]];
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (uint8_t)(acc >> bits);
-        }
-    }
+    /* the first 88 characters (66 bytes) first: a binary payload stops there */
+    size_t head = L > 88 ? 88 : L;
+    size_t o = b64_decode(t, b + q + 1, head, out);
     /* binary payloads (images: a NUL byte in their first 64 bytes) hold no text */
     if (memchr(out, 0, o < 64 ? o : 64) != NULL) {
         free(out);
         return;
     }
+    if (head < L) o += b64_decode(t, b + q + 1 + head, L - head, out + o);
     uint32_t saved_lo = ctx->line_lo, saved_hi = ctx->line_hi;
     /* candidates inside carry the field's raw span */
     bd_cands *cands = ctx->cands;
@@ -380,17 +429,6 @@ static size_t handle(bd_ctx *ctx, const uint8_t *b, size_t i, size_t lo, size_t 
 }
 
 #if defined(__SSE2__)
-#include <emmintrin.h>
-static inline __m128i in_range(__m128i v, char lo, int n) {
-    __m128i t = _mm_add_epi8(_mm_sub_epi8(v, _mm_set1_epi8(lo)), _mm_set1_epi8((char)0x80));
-    return _mm_cmplt_epi8(t, _mm_set1_epi8((char)(n - 128)));
-}
-static inline __m128i is_b64(__m128i v) {
-    __m128i m = _mm_or_si128(in_range(v, 'A', 26), in_range(v, 'a', 26));
-    m = _mm_or_si128(m, in_range(v, '0', 10));
-    return _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('+')),
-                                        _mm_cmpeq_epi8(v, _mm_set1_epi8('/'))));
-}
 /* positions in b[0..16) where something may start; reads b[0..39) */
 static inline unsigned chunk_mask(const uint8_t *b) {
     __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)b);

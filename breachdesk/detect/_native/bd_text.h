@@ -12,15 +12,23 @@ static inline uint64_t load64(const uint8_t *p) {
     return v;
 }
 
-static inline int is_alnum(uint8_t c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
+/* character classes of ASCII bytes, one table look-up each (bytes >= 0x80 are in none) */
+enum { BD_ALNUM = 1, BD_LOCAL = 2, BD_DOMAIN = 4 };
+static const uint8_t BD_CLASS[256] = {
+    ['0' ... '9'] = BD_ALNUM | BD_LOCAL | BD_DOMAIN,
+    ['a' ... 'z'] = BD_ALNUM | BD_LOCAL | BD_DOMAIN,
+    ['A' ... 'Z'] = BD_ALNUM | BD_LOCAL | BD_DOMAIN,
+    ['.'] = BD_LOCAL | BD_DOMAIN,
+    ['-'] = BD_LOCAL | BD_DOMAIN,
+    ['_'] = BD_LOCAL,
+    ['+'] = BD_LOCAL,
+};
 
-static inline int is_local(uint8_t c) {
-    return is_alnum(c) || c == '.' || c == '_' || c == '+' || c == '-';
-}
+static inline int is_alnum(uint8_t c) { return BD_CLASS[c] & BD_ALNUM; }
 
-static inline int is_domain(uint8_t c) { return is_alnum(c) || c == '-' || c == '.'; }
+static inline int is_local(uint8_t c) { return BD_CLASS[c] & BD_LOCAL; }
+
+static inline int is_domain(uint8_t c) { return BD_CLASS[c] & BD_DOMAIN; }
 
 static inline int hexval(uint8_t c) {
     if (c >= '0' && c <= '9') return c - '0';
