@@ -471,7 +471,7 @@ AVX2 static inline __m256i is_b64_32(__m256i v) {
     return _mm256_or_si256(m, _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('+')),
                                               _mm256_cmpeq_epi8(v, _mm256_set1_epi8('/'))));
 }
-/* chunk_mask over 32 bytes; reads b[0..56) */
+/* positions in b[0..32) where something may start, but for '"'; reads b[0..33) */
 AVX2 static inline unsigned chunk_mask32(const uint8_t *b) {
     __m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)b);
     __m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(b + 1));
@@ -486,14 +486,25 @@ AVX2 static inline unsigned chunk_mask32(const uint8_t *b) {
     __m256i eq = _mm256_and_si256(_mm256_cmpeq_epi8(v0, _mm256_set1_epi8('=')),
                                   _mm256_cmpeq_epi8(v1, _mm256_set1_epi8('4')));
     a = _mm256_or_si256(a, _mm256_or_si256(bs, eq));
-    __m256i q = _mm256_cmpeq_epi8(v0, _mm256_set1_epi8('"'));
-    if (_mm256_movemask_epi8(q)) {
-        __m256i v12 = _mm256_loadu_si256((const __m256i *)(const void *)(b + 12));
-        __m256i v23 = _mm256_loadu_si256((const __m256i *)(const void *)(b + 23));
-        q = _mm256_and_si256(q, _mm256_and_si256(is_b64_32(v1), _mm256_and_si256(is_b64_32(v12), is_b64_32(v23))));
-        a = _mm256_or_si256(a, q);
-    }
     return (unsigned)_mm256_movemask_epi8(a);
+}
+/* which of b[0..32) are '"' */
+AVX2 static inline unsigned quotes32(const uint8_t *b) {
+    __m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)b);
+    return (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v0, _mm256_set1_epi8('"')));
+}
+/* which of b[0..32) are base64 characters */
+AVX2 static inline uint64_t b64_32(const uint8_t *b) {
+    __m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)b);
+    return (uint32_t)_mm256_movemask_epi8(is_b64_32(v0));
+}
+/* bit k set where bits k..k+23 of m are all set: a base64 run of 24 starts at k */
+static inline uint64_t runs24(uint64_t m) {
+    uint64_t r = m & (m >> 1);
+    r &= r >> 2;
+    r &= r >> 4;
+    r &= r >> 8;
+    return r & (r >> 8);
 }
 static int have_avx2(void) {
     static int cached = -1;
@@ -509,9 +520,21 @@ static int have_avx2(void) {
 #ifdef HAVE_CHUNKS32
 AVX2 static size_t scan_avx2(bd_ctx *ctx, const uint8_t *b, size_t i, size_t lo, size_t hi, int depth,
                              uint32_t base) {
-    while (hi - i >= 56) {
-        unsigned mask = chunk_mask32(b + i);
-        size_t chunk = i, resume = i;
+    /* '"' counts only where a base64 run of 24 follows (a base64 field may start): the
+       base64 classes of each 32-byte chunk are computed once and carried to the next */
+    uint64_t next = 0;
+    size_t next_at = (size_t)-1; /* where ``next`` was computed */
+    while (hi - i >= 64) {
+        unsigned q = quotes32(b + i);
+        size_t chunk = i;
+        if (q) {
+            uint64_t cur = next_at == i ? next : b64_32(b + i);
+            next = b64_32(b + i + 32);
+            next_at = i + 32;
+            q &= (unsigned)(runs24(cur | next << 32) >> 1);
+        }
+        unsigned mask = chunk_mask32(b + i) | q;
+        size_t resume = i;
         while (mask) {
             size_t p = chunk + (size_t)__builtin_ctz(mask);
             mask &= mask - 1;
