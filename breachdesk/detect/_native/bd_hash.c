@@ -67,6 +67,74 @@ static void b2_compress(uint64_t h[8], const uint8_t block[128], uint64_t t, int
     for (int i = 0; i < 8; i++) h[i] ^= v[i] ^ v[i + 8];
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define B2_AVX2 __attribute__((target("avx2")))
+
+/* The same compression with the four columns of the state in four 256-bit registers
+   (rows a, b, c, d); the diagonal step rotates rows b, c and d by one, two and three
+   lanes. Checked against the portable version in every differential test. */
+B2_AVX2 static void b2_compress_avx2(uint64_t h[8], const uint8_t block[128], uint64_t t, int last) {
+    uint64_t m[16];
+    for (int i = 0; i < 16; i++) m[i] = load64(block + 8 * i);
+    const __m256i rot24 = _mm256_setr_epi8(3, 4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9, 10,
+                                           3, 4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9, 10);
+    const __m256i rot16 = _mm256_setr_epi8(2, 3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9,
+                                           2, 3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9);
+    __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)h);
+    __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(h + 4));
+    __m256i c = _mm256_loadu_si256((const __m256i *)(const void *)B2_IV);
+    __m256i d = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(const void *)(B2_IV + 4)),
+                                 _mm256_set_epi64x(0, last ? -1LL : 0, 0, (long long)t));
+#define B2V_HALF(x, y)                                                             \
+    do {                                                                           \
+        a = _mm256_add_epi64(_mm256_add_epi64(a, b), x);                           \
+        d = _mm256_shuffle_epi32(_mm256_xor_si256(d, a), _MM_SHUFFLE(2, 3, 0, 1)); \
+        c = _mm256_add_epi64(c, d);                                                \
+        b = _mm256_shuffle_epi8(_mm256_xor_si256(b, c), rot24);                    \
+        a = _mm256_add_epi64(_mm256_add_epi64(a, b), y);                           \
+        d = _mm256_shuffle_epi8(_mm256_xor_si256(d, a), rot16);                    \
+        c = _mm256_add_epi64(c, d);                                                \
+        b = _mm256_xor_si256(b, c);                                                \
+        b = _mm256_or_si256(_mm256_srli_epi64(b, 63), _mm256_add_epi64(b, b));     \
+    } while (0)
+#define M4(i, j, k, l) _mm256_set_epi64x((long long)m[s[l]], (long long)m[s[k]], (long long)m[s[j]], (long long)m[s[i]])
+#pragma GCC unroll 12
+    for (int r = 0; r < 12; r++) {
+        const uint8_t *s = B2_SIGMA[r];
+        B2V_HALF(M4(0, 2, 4, 6), M4(1, 3, 5, 7));
+        b = _mm256_permute4x64_epi64(b, _MM_SHUFFLE(0, 3, 2, 1));
+        c = _mm256_permute4x64_epi64(c, _MM_SHUFFLE(1, 0, 3, 2));
+        d = _mm256_permute4x64_epi64(d, _MM_SHUFFLE(2, 1, 0, 3));
+        B2V_HALF(M4(8, 10, 12, 14), M4(9, 11, 13, 15));
+        b = _mm256_permute4x64_epi64(b, _MM_SHUFFLE(2, 1, 0, 3));
+        c = _mm256_permute4x64_epi64(c, _MM_SHUFFLE(1, 0, 3, 2));
+        d = _mm256_permute4x64_epi64(d, _MM_SHUFFLE(0, 3, 2, 1));
+    }
+#undef M4
+#undef B2V_HALF
+    __m256i h0 = _mm256_loadu_si256((const __m256i *)(const void *)h);
+    __m256i h1 = _mm256_loadu_si256((const __m256i *)(const void *)(h + 4));
+    _mm256_storeu_si256((__m256i *)(void *)h, _mm256_xor_si256(h0, _mm256_xor_si256(a, c)));
+    _mm256_storeu_si256((__m256i *)(void *)(h + 4), _mm256_xor_si256(h1, _mm256_xor_si256(b, d)));
+}
+
+static int b2_have_avx2(void) {
+    static int cached = -1;
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = __builtin_cpu_supports("avx2") ? 1 : 0;
+    }
+    return cached;
+}
+#define B2_VECTOR b2_have_avx2()
+#define B2_COMPRESS(vec, h, m, t, last) \
+    ((vec) ? b2_compress_avx2(h, m, t, last) : b2_compress(h, m, t, last))
+#else
+#define B2_VECTOR 0
+#define B2_COMPRESS(vec, h, m, t, last) b2_compress(h, m, t, last)
+#endif
+
 /* keyed, 8-byte digest, personalisation: the state after the key block */
 static void b2_init_keyed(bd_b2b *st, const uint8_t *key, size_t keylen, const char *person,
                           uint64_t outlen) {
@@ -83,22 +151,32 @@ static void b2_init_keyed(bd_b2b *st, const uint8_t *key, size_t keylen, const c
     b2_compress(st->h, block, 128, 0);
 }
 
-uint64_t bd_hash(const bd_b2b *st, const uint8_t *msg, size_t len) {
+static inline uint64_t hash_with(const bd_b2b *st, const uint8_t *msg, size_t len, int vec) {
     uint64_t h[8];
     uint8_t block[128];
     uint64_t t = 128;
     memcpy(h, st->h, sizeof h);
+    (void)vec;
     while (len > 128) {
         t += 128;
-        b2_compress(h, msg, t, 0);
+        B2_COMPRESS(vec, h, msg, t, 0);
         msg += 128;
         len -= 128;
     }
     memset(block, 0, sizeof block);
     if (len) memcpy(block, msg, len);
     t += len;
-    b2_compress(h, block, t, 1);
+    B2_COMPRESS(vec, h, block, t, 1);
     return h[0];
+}
+
+uint64_t bd_hash(const bd_b2b *st, const uint8_t *msg, size_t len) {
+    return hash_with(st, msg, len, B2_VECTOR);
+}
+
+/* the portable compression only: the fuzz target checks that both agree */
+uint64_t bd_hash_portable(const bd_b2b *st, const uint8_t *msg, size_t len) {
+    return hash_with(st, msg, len, 0);
 }
 
 void bd_index_init(bd_index *ix, const uint8_t *key, size_t keylen) {

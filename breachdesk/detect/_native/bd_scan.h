@@ -80,6 +80,7 @@ typedef struct {
 
 void bd_index_init(bd_index *ix, const uint8_t *key, size_t keylen);
 uint64_t bd_hash(const bd_b2b *st, const uint8_t *msg, size_t len);
+uint64_t bd_hash_portable(const bd_b2b *st, const uint8_t *msg, size_t len);
 /* all rows of a key into out (up to max); returns how many */
 int bd_lookup(const uint64_t *keys, const uint32_t *rows, size_t n, uint64_t q, uint32_t *out,
               int max);
