@@ -8,9 +8,8 @@ The Python reference of its rules is ``breachdesk.detect.reference``.
 
 from __future__ import annotations
 
+import struct
 from typing import TYPE_CHECKING
-
-import numpy as np
 
 from breachdesk.errors import ConfigError
 from breachdesk.registry.index import MatchIndex
@@ -26,19 +25,19 @@ MISSING = (
     "run `pip install -e .` in the checkout (it needs gcc and the Python headers)"
 )
 
-# one packed record per candidate (``bd_cand`` in _native/bd_scan.h)
-CANDIDATE_DTYPE = np.dtype(
-    [
-        ("hash", "<u8"),
-        ("row", "<i8"),
-        ("lo", "<u4"),
-        ("hi", "<u4"),
-        ("cs", "<u4"),
-        ("ce", "<u4"),
-        ("kind", "<u4"),
-        ("pad", "<u4"),
-    ]
-)
+# one packed record per candidate (``bd_cand`` in _native/bd_scan.h); numpy reads them as
+# ``numpy.dtype(CANDIDATE_FIELDS)`` where they are used (insider), so a scan needs no numpy
+CANDIDATE_FIELDS = [
+    ("hash", "<u8"),
+    ("row", "<i8"),
+    ("lo", "<u4"),
+    ("hi", "<u4"),
+    ("cs", "<u4"),
+    ("ce", "<u4"),
+    ("kind", "<u4"),
+    ("pad", "<u4"),
+]
+CANDIDATE_SIZE = struct.calcsize("<QqIIIIII")
 EMAIL, PHONE, FORCED, NAME_SEEN, NAME_UNSURE = 1, 2, 4, 8, 16
 
 
@@ -61,7 +60,7 @@ def core_module() -> object:
         from breachdesk.detect import _core
     except ImportError as exc:
         raise ConfigError(f"{MISSING} ({exc})") from None
-    if CANDIDATE_DTYPE.itemsize != _core.CANDIDATE_SIZE:
+    if CANDIDATE_SIZE != _core.CANDIDATE_SIZE:
         raise ConfigError(f"{MISSING} (stale build: candidate records differ in size)")
     return _core
 
@@ -71,4 +70,11 @@ def load_core(index: MatchIndex, hasher: KeyedHasher) -> Core:
     core_module()
     from breachdesk.detect._core import Core
 
-    return Core(hasher.key, index.keys, index.rows, index.ids, index.idrows, index.names)
+    return Core(
+        hasher.key,
+        index.key_buf,
+        index.row_buf,
+        index.id_buf,
+        index.idrow_buf,
+        index.name_buf,
+    )

@@ -27,16 +27,19 @@ import base64
 import binascii
 import re
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
 from breachdesk.detect.candidates import iter_phone_candidates
 from breachdesk.detect.core_tables import ENTITIES, is_word
 from breachdesk.registry.keyed import KeyedHasher
 from breachdesk.registry.normalize import NormaliseError, normalise_email
+
+if TYPE_CHECKING:  # the scan's slow path needs no numpy; the differential test passes arrays
+    import numpy as np
+    import numpy.typing as npt
 
 _PASS = re.compile(
     rb"\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})"
@@ -310,9 +313,9 @@ class ReferenceCore:
         self.keys, self.rows, self.ids, self.idrows = keys, rows, ids, idrows
 
     def _rows(self, keys: npt.NDArray[np.uint64], rows: npt.NDArray[np.uint32], h: int) -> set[int]:
-        i = int(np.searchsorted(keys, np.uint64(h)))
+        i = bisect_left(keys, h)
         out: set[int] = set()
-        while i < keys.size and int(keys[i]) == h:
+        while i < len(keys) and int(keys[i]) == h:
             out.add(int(rows[i]))
             i += 1
         return out

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from breachdesk.detect.core import CANDIDATE_DTYPE, FORCED, NAME_SEEN, NAME_UNSURE, load_core
+from breachdesk.detect.core import CANDIDATE_FIELDS, FORCED, NAME_SEEN, NAME_UNSURE, load_core
 from breachdesk.detect.core import EMAIL as EMAIL_CAND
 from breachdesk.detect.core import PHONE as PHONE_CAND
 from breachdesk.detect.reference import decode as reference_decode
@@ -34,6 +34,7 @@ from breachdesk.insider.dump_reader import DumpBlock, Layout
 from breachdesk.registry.index import MatchIndex
 from breachdesk.registry.keyed import KeyedHasher
 
+CANDIDATE_DTYPE = np.dtype(CANDIDATE_FIELDS)
 EMAIL, PHONE, NAME, PASSWORD = 1, 2, 4, 8
 ELEMENTS = {EMAIL: "email", PHONE: "phone", NAME: "name", PASSWORD: "password"}
 

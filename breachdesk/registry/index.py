@@ -19,25 +19,29 @@ from __future__ import annotations
 
 import json
 import os
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
-
 from breachdesk.errors import ConfigError
 from breachdesk.registry.keyed import KeyedHasher
 from breachdesk.registry.normalize import name_tokens
+from breachdesk.registry.npy_map import map_npy
 
 if TYPE_CHECKING:  # the store is only needed to build the index, not to scan with it
+    # numpy only to build the index and for the insider's arrays: a scan maps the files
+    import numpy as np
+    import numpy.typing as npt
+
     from breachdesk.store import Store
 
+    U64 = npt.NDArray[np.uint64]
+    U32 = npt.NDArray[np.uint32]
+
 FILES = ("keys.npy", "rows.npy", "names.npy", "ids.npy", "idrows.npy")
-U64 = npt.NDArray[np.uint64]
-U32 = npt.NDArray[np.uint32]
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class IndexStats:
 
 def build_index(store: Store, hasher: KeyedHasher, directory: Path) -> IndexStats:
     """Rebuild the index from the registry, atomically replacing the old files."""
+    import numpy as np
     from sqlalchemy import select
 
     from breachdesk.store.models import Customer
@@ -112,6 +117,8 @@ def build_index(store: Store, hasher: KeyedHasher, directory: Path) -> IndexStat
 
 
 def _save(path: Path, arr: npt.NDArray[np.generic]) -> None:
+    import numpy as np
+
     tmp = path.with_suffix(".tmp.npy")
     np.save(tmp, arr)
     os.replace(tmp, path)
@@ -134,52 +141,85 @@ class MatchIndex:
                 "rebuild it with `breachdesk registry reindex`"
             )
         self.directory = directory
-        self.keys: U64 = np.load(directory / "keys.npy", mmap_mode="r")
-        self.rows: U32 = np.load(directory / "rows.npy", mmap_mode="r")
-        self.names: U32 = np.load(directory / "names.npy", mmap_mode="r")
+        # flat read-only views of the mapped files: the core and the scan's look-ups need
+        # nothing more, so a scan never imports numpy (the properties below give arrays)
+        self.key_buf = map_npy(directory / "keys.npy", "<u8")
+        self.row_buf = map_npy(directory / "rows.npy", "<u4")
+        self.name_buf = map_npy(directory / "names.npy", "<u4")
+        if len(self.key_buf) != len(self.row_buf):
+            raise ConfigError(
+                f"{directory}: keys and rows differ in length; "
+                "rebuild the index with `breachdesk registry reindex`"
+            )
         # indexes written by older builds or other tools may lack customer ids:
         # then the scanner's parent process recognises self-views instead
-        self.ids: U64 | None = None
-        self.idrows: U32 | None = None
+        self.id_buf: memoryview[int] | None = None
+        self.idrow_buf: memoryview[int] | None = None
         if (directory / "ids.npy").exists() and (directory / "idrows.npy").exists():
-            self.ids = np.load(directory / "ids.npy", mmap_mode="r")
-            self.idrows = np.load(directory / "idrows.npy", mmap_mode="r")
+            self.id_buf = map_npy(directory / "ids.npy", "<u8")
+            self.idrow_buf = map_npy(directory / "idrows.npy", "<u4")
+
+    # numpy arrays over the same mapped memory, for the insider's vectorised matching
+    @property
+    def keys(self) -> U64:
+        import numpy as np
+
+        return np.frombuffer(self.key_buf, dtype=np.uint64)
+
+    @property
+    def rows(self) -> U32:
+        import numpy as np
+
+        return np.frombuffer(self.row_buf, dtype=np.uint32)
+
+    @property
+    def names(self) -> U32:
+        import numpy as np
+
+        return np.frombuffer(self.name_buf, dtype=np.uint32)
+
+    @property
+    def ids(self) -> U64 | None:
+        import numpy as np
+
+        return None if self.id_buf is None else np.frombuffer(self.id_buf, dtype=np.uint64)
+
+    @property
+    def idrows(self) -> U32 | None:
+        import numpy as np
+
+        return None if self.idrow_buf is None else np.frombuffer(self.idrow_buf, dtype=np.uint32)
 
     def __len__(self) -> int:
-        return int(self.keys.size)
+        return len(self.key_buf)
 
     def lookup(self, hashes: Iterable[int]) -> dict[int, list[int]]:
         """Map each hash that is in the index to the customer rows it belongs to."""
-        q = np.fromiter(hashes, dtype=np.uint64)
-        if q.size == 0 or self.keys.size == 0:
-            return {}
-        left = np.searchsorted(self.keys, q, side="left")
-        clipped = np.minimum(left, self.keys.size - 1)
-        hit = self.keys[clipped] == q
+        keys, rows, n = self.key_buf, self.row_buf, len(self.key_buf)
         out: dict[int, list[int]] = {}
-        for i in np.nonzero(hit)[0]:
-            h = int(q[i])
+        for h in hashes:
             if h in out:
                 continue
-            j = int(left[i])
+            j = bisect_left(keys, h)
             found: list[int] = []
-            while j < self.keys.size and int(self.keys[j]) == h:
-                found.append(int(self.rows[j]))
+            while j < n and keys[j] == h:
+                found.append(rows[j])
                 j += 1
-            out[h] = found
+            if found:
+                out[h] = found
         return out
 
     def row_of_customer(self, id_hash: int) -> int | None:
         """The row of the customer whose keyed id hash this is, if the index knows it."""
-        if self.ids is None or self.idrows is None or self.ids.size == 0:
+        if self.id_buf is None or self.idrow_buf is None:
             return None
-        i = int(np.searchsorted(self.ids, np.uint64(id_hash)))
-        if i < self.ids.size and int(self.ids[i]) == id_hash:
-            return int(self.idrows[i])
+        i = bisect_left(self.id_buf, id_hash)
+        if i < len(self.id_buf) and self.id_buf[i] == id_hash:
+            return int(self.idrow_buf[i])
         return None
 
     def name_of(self, row: int) -> int:
         """The packed name hash of a customer row (0 when unknown)."""
-        if 0 <= row < self.names.size:
-            return int(self.names[row])
+        if 0 <= row < len(self.name_buf):
+            return int(self.name_buf[row])
         return 0
