@@ -58,3 +58,25 @@ def test_many_small_blocks_give_the_findings_of_one_block(
     summary = scan_paths(registry.store, registry.settings, [d], small, workers=1)
     assert not [p for p in summary.problems if "record limit" in p.reason]
     assert _findings(registry) == whole
+
+
+def test_a_line_longer_than_the_buffer_grows_it_and_blocks_stay_borrowed(tmp_path: Path) -> None:
+    """A record longer than two blocks (under the record cap) gets a bigger buffer; the
+    lines after it are still read as views, with the same bytes and line numbers."""
+    short = [b"short line %d" % i for i in range(50)]
+    lines = [*short, b"x" * 5000, *short, b"y" * 20_000, *short]
+    path = tmp_path / "mixed.txt"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    got: list[tuple[int, int, bytes]] = []
+    views = 0
+    with path.open("rb") as fh:
+        for b in iter_blocks(fh.read1, 1 << 20, 256, borrow=True):
+            assert isinstance(b, Block)
+            views += isinstance(b.data, memoryview)
+            got.append((b.first_line, b.lines, bytes(b.data)))
+    assert b"".join(data for _, _, data in got) == path.read_bytes()
+    assert sum(n for _, n, _ in got) == len(lines)
+    assert [first for first, _, _ in got] == [1] + [
+        got[i][0] + got[i][1] for i in range(len(got) - 1)
+    ]
+    assert views == len(got)  # never the copying path: every block was a view

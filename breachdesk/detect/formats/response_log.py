@@ -22,7 +22,7 @@ from typing import Any, BinaryIO
 from breachdesk.detect.document import Document, UnitResult
 from breachdesk.detect.fastpath import check_utf8, line_spans, numbered
 from breachdesk.detect.formats.base import InputFormat, ScanContext, register
-from breachdesk.detect.lines import Block, Piece, iter_blocks
+from breachdesk.detect.lines import SCAN_BLOCK, Block, Piece, iter_blocks
 from breachdesk.detect.lines import reader as _reader
 
 _B64 = b'"body_b64"'
@@ -93,7 +93,7 @@ class ResponseLog(InputFormat):
 
     def scan(self, stream: BinaryIO, source: str, ctx: ScanContext, result: UnitResult) -> None:
         long_line = _LongLine()
-        blocks = iter_blocks(_reader(stream), ctx.options.max_record_bytes, borrow=True)
+        blocks = iter_blocks(_reader(stream), ctx.options.max_record_bytes, SCAN_BLOCK, borrow=True)
         for item in blocks:  # a Block's data is borrowed: copy what is kept
             if isinstance(item, Block):
                 self._block(item, source, ctx, result)

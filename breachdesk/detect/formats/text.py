@@ -14,7 +14,7 @@ from typing import BinaryIO
 from breachdesk.detect.document import Document, UnitResult
 from breachdesk.detect.fastpath import check_utf8, line_spans, numbered
 from breachdesk.detect.formats.base import InputFormat, ScanContext, register
-from breachdesk.detect.lines import Block, iter_blocks
+from breachdesk.detect.lines import SCAN_BLOCK, Block, iter_blocks
 from breachdesk.detect.lines import reader as _reader
 
 WHOLE_DOCUMENT = (".html", ".htm", ".xhtml", ".json", ".xml", ".eml", ".mht")
@@ -86,7 +86,7 @@ class Text(InputFormat):
         viewer = ctx.options.viewer
         reported_utf8 = False
         first = True
-        blocks = iter_blocks(_reader(stream), ctx.options.max_record_bytes, borrow=True)
+        blocks = iter_blocks(_reader(stream), ctx.options.max_record_bytes, SCAN_BLOCK, borrow=True)
         for item in blocks:  # a Block's data is borrowed: copy what is kept
             data = item.data
             if first:  # binary input is reported once as binary, not as bad UTF-8
