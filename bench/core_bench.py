@@ -55,8 +55,8 @@ def _env(ws: Path, db: Path, key: str) -> dict[str, str]:
     return env
 
 
-def _cli(args: list[str], env: dict[str, str]) -> Measured:
-    m = run_measured([sys.executable, "-m", "breachdesk", *args], env)
+def _cli(args: list[str], env: dict[str, str], memory: bool = True) -> Measured:
+    m = run_measured([sys.executable, "-m", "breachdesk", *args], env, 0.1 if memory else None)
     if m.returncode not in (0, 3):
         sys.exit(f"bench: breachdesk {' '.join(args)} failed ({m.returncode}):\n{m.stderr}")
     return m
@@ -93,10 +93,13 @@ def _scan(
     key: str,
     out: Path,
     truth: Path | None = None,
+    memory: bool = False,
 ) -> dict[str, object]:
+    """One scan. Timed runs sample no memory; a ``memory`` run is not timed."""
     run_db = out / f"scan-{workers}-{files[0].stem}.db"
     shutil.copyfile(db, run_db)
-    m = _cli(["scan", *map(str, files), "--workers", str(workers)], _env(ws, run_db, key))
+    args = ["scan", *map(str, files), "--workers", str(workers)]
+    m = _cli(args, _env(ws, run_db, key), memory)
     size = sum(f.stat().st_size for f in files)
     own = re.search(r"\(([\d,.]+) MB/s on (\d+) workers?\)", m.stdout)
     found = re.search(r"findings\s+│\s+([\d,]+) new", m.stdout)
@@ -192,6 +195,11 @@ def main(argv: list[str] | None = None) -> int:
         hs_rate = statistics.median(h.mb_s for h in hs_runs)
         one = _median_run(ones)
         two = _median_run(twos)
+        # peak memory from one more run of each, sampled (and not timed)
+        _say(f"corpus {name}: memory runs")
+        for run, workers in ((one, 1), (two, 2)):
+            mem = _scan(files, workers, ws, db, key, out, memory=True)
+            run["peak_pss_mb"], run["peak_rss_sum_mb"] = mem["peak_pss_mb"], mem["peak_rss_sum_mb"]
         results[name] = {
             "hyperscan": [asdict(h) for h in hs_runs],
             "hyperscan_mb_s": round(hs_rate, 1),
@@ -210,7 +218,9 @@ def main(argv: list[str] | None = None) -> int:
         extra = synthetic(out / "cache", bytes.fromhex(key), 1, a.customers, a.index_customers, 2)
         big = dict(build_big_index(ws, out / "ws-big", extra))
         r["big_index"] = {"build_seconds": round(time.perf_counter() - t, 1), **big}
-        r["big_scan"] = _scan(corpora["A"], 2, out / "ws-big", db, key, out, truths["A"])
+        r["big_scan"] = _scan(
+            corpora["A"], 2, out / "ws-big", db, key, out, truths["A"], memory=True
+        )
         _say(f"big index scan: {r['big_scan']}")
     r["load_end"] = os.getloadavg()
     r["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
