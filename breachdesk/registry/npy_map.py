@@ -25,6 +25,13 @@ FORMATS: dict[str, Literal["Q", "I"]] = {"<u8": "Q", "<u4": "I"}
 
 def map_npy(path: Path, descr: str) -> memoryview[int]:
     """A read-only view of the array in ``path``, which must hold ``descr`` items."""
+    try:
+        return _map(path, descr)
+    except OSError as exc:
+        raise _stale(path, f"cannot be read ({exc.strerror or exc})") from None
+
+
+def _map(path: Path, descr: str) -> memoryview[int]:
     with path.open("rb") as f:
         head = f.read(12)
         try:
@@ -32,8 +39,10 @@ def map_npy(path: Path, descr: str) -> memoryview[int]:
         except ValueError as exc:
             raise _stale(path, str(exc)) from None
         fields = _fields(path, header)
-        if fields.get("descr") != descr or fields.get("fortran_order") is not False:
+        if fields.get("descr") != descr:
             raise _stale(path, f"holds {fields.get('descr')!r}, not {descr!r}")
+        if fields.get("fortran_order") is not False:
+            raise _stale(path, "is in Fortran order")
         shape = fields.get("shape")
         if not (isinstance(shape, tuple) and len(shape) == 1 and isinstance(shape[0], int)):
             raise _stale(path, f"has shape {shape!r}, not one dimension")
@@ -43,8 +52,6 @@ def map_npy(path: Path, descr: str) -> memoryview[int]:
         need = offset + shape[0] * int(descr[2])
         if size < need:
             raise _stale(path, f"is truncated ({size:,} of {need:,} bytes)")
-        if size == 0:  # pragma: no cover - a header always precedes the data
-            return memoryview(b"").cast(FORMATS[descr])
         mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
     return memoryview(mapped)[offset:need].cast(FORMATS[descr])
 

@@ -55,7 +55,7 @@ def test_refuses_two_dimensions_and_fortran_order(tmp_path: Path) -> None:
     np.save(tmp_path / "m.npy", np.zeros((2, 3), dtype=np.uint32))
     assert "one dimension" in _refused(tmp_path / "m.npy", "<u4")
     np.save(tmp_path / "f.npy", np.asfortranarray(np.zeros((2, 3), dtype=np.uint32)))
-    _refused(tmp_path / "f.npy", "<u4")
+    assert "Fortran order" in _refused(tmp_path / "f.npy", "<u4")
 
 
 def test_refuses_truncated_and_foreign_files(tmp_path: Path) -> None:
@@ -69,6 +69,7 @@ def test_refuses_truncated_and_foreign_files(tmp_path: Path) -> None:
     assert "not a .npy file" in _refused(tmp_path / "x.npy", "<u8")
     (tmp_path / "e.npy").write_bytes(b"")
     _refused(tmp_path / "e.npy", "<u8")
+    assert "cannot be read" in _refused(tmp_path / "missing.npy", "<u8")
 
 
 def test_a_scan_maps_the_index_and_loads_the_core_without_numpy(tmp_path: Path) -> None:
