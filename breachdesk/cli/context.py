@@ -21,7 +21,7 @@ err_console = Console(stderr=True, highlight=False)
 
 
 def settings() -> Settings:
-    return Settings()
+    return Settings.load()
 
 
 @contextmanager
@@ -29,7 +29,7 @@ def open_store(cfg: Settings | None = None) -> Iterator[Store]:
     """Open the configured store, migrate it to the newest schema, and dispose afterwards."""
     from breachdesk.store import Store
 
-    cfg = cfg or Settings()
+    cfg = cfg or Settings.load()
     store = Store.open(cfg.database_url)
     try:
         store.migrate()

@@ -33,7 +33,8 @@ EXIT_CODES = [
     f"| {ExitCode.OK} | success |",
     f"| {ExitCode.FAILURE} | failure, or input problems under `--strict` |",
     f"| {ExitCode.USAGE} | usage error: unknown option, bad value (a negative count, "
-    "`--max-record-mb 0`), a path that does not exist, an output that cannot be written |",
+    "`--max-record-mb 0`, a `BREACHDESK_*` variable that does not parse), a path that does "
+    "not exist, an output that cannot be written |",
     f"| {ExitCode.PROBLEMS} | done with problems: the result was stored, and the problems "
     "(file, record, reason) are listed; e.g. a scan with unreadable files, an import with "
     "rejected rows or an empty file |",
@@ -108,8 +109,10 @@ def render_settings() -> str:
     lines = [
         "# Configuration",
         "",
-        "Every setting is an environment variable with the `BREACHDESK_` prefix "
-        "(pydantic `BaseSettings`). Secrets are `SecretStr` and never printed.",
+        "Every setting is an environment variable with the `BREACHDESK_` prefix (any case), "
+        "validated by pydantic (`breachdesk.settings.Settings`). A value that does not parse "
+        "stops the command with exit 2 and one line naming the variable, never its value. "
+        "Secrets are `SecretStr` and never printed.",
         "Generated from the code by `python -m breachdesk.cli.reference`.",
         "",
         "| variable | default | meaning |",
