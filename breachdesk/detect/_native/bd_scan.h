@@ -11,8 +11,10 @@
 #include <stdint.h>
 
 typedef struct {
-    uint64_t h[8];
-} bd_b2b; /* BLAKE2b state after the key block: hashing a value costs one compression */
+    uint64_t h[8];       /* BLAKE2b state after the key block: a value costs one compression */
+    uint64_t h0[8];      /* the state before it, and the key block: an empty value makes */
+    uint8_t keyblock[128]; /* the key block the final one, as BLAKE2b (and hashlib) do */
+} bd_b2b;
 
 #define BD_CACHE 4096
 typedef struct {
