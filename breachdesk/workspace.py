@@ -12,7 +12,6 @@ import stat
 from dataclasses import dataclass
 
 from breachdesk.errors import ConfigError
-from breachdesk.registry.entities import SEED
 from breachdesk.registry.keyed import KeyedHasher
 from breachdesk.settings import Settings
 
@@ -37,6 +36,8 @@ def init_workspace(cfg: Settings) -> InitResult:
         key_created = True
     entities_created = False
     if not cfg.entities_path.exists():
+        from breachdesk.registry.entities import SEED  # (YAML and pydantic models: not for a scan)
+
         cfg.entities_path.write_text(SEED, encoding="utf-8")
         entities_created = True
     cfg.index_dir.mkdir(exist_ok=True)

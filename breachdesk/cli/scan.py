@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from breachdesk.cli.context import console, finish, open_store, settings
 from breachdesk.cli.paths import output_file, positive, private_file
@@ -44,15 +42,6 @@ def scan(
     130 when interrupted (the run is recorded as interrupted; scanning again is safe:
     findings already stored are counted as known, not duplicated).
     """
-    from rich.progress import (
-        BarColumn,
-        DownloadColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-        TransferSpeedColumn,
-    )
-
     from breachdesk.detect.formats import ScanOptions
     from breachdesk.detect.launch import start_scan
 
@@ -68,6 +57,15 @@ def scan(
     )
     # several workers start on the units now, before the store is even imported
     job = start_scan(cfg, paths, opts, workers=workers or None, strict=strict)
+    from rich.progress import (  # what the parent needs from here on, loaded while they work
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
     with (
         job,
         open_store(cfg) as store,
@@ -157,6 +155,8 @@ def _mark_ended(store: Store, after: int, actor: str, status: str, why: str) -> 
 
 
 def print_summary(s: ScanSummary) -> None:
+    from rich.table import Table
+
     t = Table(title=f"scan {s.scan_id}", show_header=False)
     mb = s.bytes_read / 1e6
     rate = mb / s.seconds if s.seconds else 0.0
@@ -220,6 +220,9 @@ def findings(
         raise UsageError(f"--format {fmt!r}: use table or jsonl")
     if out is not None:
         output_file(out, "--out")
+    from rich.markup import escape
+    from rich.table import Table
+
     from breachdesk.detect.findings import export_jsonl, iter_findings
 
     cfg = settings()
@@ -258,6 +261,8 @@ def scans(
     scan_id: Annotated[int | None, typer.Argument(help="Show this scan's problems.", min=1)] = None,
 ) -> None:
     """List scan runs, or every problem one scan met."""
+    from rich.table import Table
+
     from breachdesk.detect.findings import get_scan, list_scans
 
     cfg = settings()

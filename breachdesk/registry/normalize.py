@@ -13,7 +13,6 @@ import unicodedata
 from functools import lru_cache
 
 import idna
-import phonenumbers
 
 _LOCAL_OK = re.compile(r"^[^\s@\"(),:;<>\[\]\\]{1,64}$")
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
@@ -64,6 +63,8 @@ MAX_PHONE_CHARS = 40  # E.164 has at most 15 digits; generous room for extension
 @lru_cache(maxsize=512)
 def _region(region: str) -> tuple[int, str] | None:
     """(country calling code, national trunk prefix) from phonenumbers' metadata."""
+    import phonenumbers  # loaded on first use: a scan may never meet a phone
+
     meta = phonenumbers.PhoneMetadata.metadata_for_region(region, None)
     if meta is None or meta.country_code is None:
         return None
@@ -77,6 +78,8 @@ def normalise_phone(value: str, region: str | None) -> str:
     metadata (calling code, trunk prefix) and checked with ``is_possible_number``;
     anything else (letters, extensions, odd prefixes) goes through its full parser.
     """
+    import phonenumbers
+
     compact = _PUNCT.sub("", value)
     if len(compact) > MAX_PHONE_CHARS:
         raise NormaliseError(f"phone has {len(compact):,} characters; no number has so many")

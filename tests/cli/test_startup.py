@@ -127,3 +127,44 @@ def test_scan_forks_its_workers_before_the_store_is_imported() -> None:
         "assert 'scan' in load_module_commands('scan')\n"  # the module and its register()
     )
     assert _imported_after(code, ("sqlalchemy", "breachdesk.store")) == set()
+
+
+def test_before_scan_forks_nothing_it_does_not_need_is_loaded(tmp_path: Path) -> None:
+    """Everything imported before the workers fork is paid once, serially, by every
+    scan: no store, no phone metadata (loaded by a worker that meets a phone), no YAML or
+    entities models, no progress bar, no pydantic plugin look-up, and no pydantic-settings
+    (with the asyncio it imports): the settings read the environment themselves."""
+    sample = tmp_path / "log.jsonl"
+    sample.write_text('{"url": "/", "body": "hello"}\n', encoding="utf-8")
+    code = (
+        "import os, sys\n"
+        "import breachdesk.cli.main as cli\n"
+        "load = cli.load_module_commands\n"
+        "def load_module_commands(module):\n"  # patch start_scan once `scan` is loaded
+        "    commands = load(module)\n"
+        "    import breachdesk.detect.launch as launch\n"
+        "    launch.start_scan = start_scan\n"
+        "    return commands\n"
+        "def start_scan(*a, **k):\n"
+        "    watch = ('sqlalchemy', 'breachdesk.store', 'phonenumbers', 'yaml',\n"
+        "             'breachdesk.registry.entities', 'rich.progress', 'rich.table',\n"
+        "             'pydantic_settings', 'asyncio')\n"
+        "    from pydantic.plugin import _loader\n"
+        "    plugins = [] if _loader._plugins is None else ['pydantic plugins']\n"
+        "    print(' '.join([m for m in watch if m in sys.modules] + plugins), flush=True)\n"
+        "    os._exit(0)\n"
+        "cli.load_module_commands = load_module_commands\n"
+        "sys.argv = ['breachdesk', 'scan', sys.argv[1]]\n"
+        "cli.main()\n"
+    )
+    env = dict(os.environ, BREACHDESK_WORKSPACE=str(tmp_path / "ws"))
+    env.pop("PYDANTIC_DISABLE_PLUGINS", None)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(sample)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert out.stdout == "\n", out.stdout + out.stderr
