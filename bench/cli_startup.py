@@ -45,7 +45,7 @@ def main() -> None:
     print("| command | best (s) | median (s) | best / bare python | target |")
     print("|---|---|---|---|---|")
     print(f"| `python -c pass` | {base:.3f} | {base_med:.3f} | 1.0x | |")
-    floor = "import typer, rich.table, sqlalchemy.orm, pydantic_settings"
+    floor = "import typer, rich.table, sqlalchemy.orm, pydantic"
     b, m = best([sys.executable, "-c", floor], args.runs, env, work)
     print(
         f"| `python -c '{floor}'` (floor of a store command) | {b:.3f} | {m:.3f} "
