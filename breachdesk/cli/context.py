@@ -8,16 +8,30 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 
 from breachdesk.errors import ExitCode, StrictModeError
 from breachdesk.settings import Settings
 
 if TYPE_CHECKING:  # imported when a store is opened: `scan` starts its workers first
+    from rich.console import Console
+
     from breachdesk.store import Store
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+    console: Console
+    err_console: Console
+
+
+def __getattr__(name: str) -> Console:
+    """``console`` and ``err_console``, made on first use: rich is not loaded before
+    `scan` forks its workers (``from breachdesk.cli import context``, then
+    ``context.console``)."""
+    if name not in ("console", "err_console"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from rich.console import Console
+
+    made = Console(stderr=name == "err_console", highlight=False)
+    globals()[name] = made
+    return made
 
 
 def settings() -> Settings:

@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from breachdesk.cli.context import console, open_store, settings
+from breachdesk.cli import context
+from breachdesk.cli.context import open_store, settings
 
-# the store is imported by the commands themselves: `scan` registers these commands and
-# must not import SQLAlchemy before its workers start
+# the store is imported by the commands themselves, and the console made on first use:
+# `scan` registers these commands and must load neither before its workers start
 if TYPE_CHECKING:
     from breachdesk.settings import Settings
     from breachdesk.store import Store
@@ -28,7 +29,7 @@ def _follow(store: Store, cfg: Settings, incidents: list[int], actor: str, why: 
     for incident_id in incidents:
         result = refresh_obligations(store, cfg, incident_id, actor)
         withdrawn = withdraw_unaffected(store, incident_id, actor, why)
-        console.print(
+        context.console.print(
             f"incident {incident_id}: obligations refreshed "
             f"({result.added:,} new, {result.superseded:,} no longer due); "
             f"{withdrawn:,} notices not yet sent withdrawn"
@@ -47,7 +48,7 @@ def retract(
     actor = default_actor(cfg)
     with open_store(cfg) as store:
         r = retract_findings(store, finding_ids, reason, actor)
-        console.print(
+        context.console.print(
             f"retracted {len(r.retracted):,} findings ({len(r.already):,} already retracted); "
             f"detached from {len(r.incidents):,} incidents"
         )
@@ -85,12 +86,12 @@ def detach(
             scan_id=scan,
             customer_ids=customer or (),
         )
-        console.print(
+        context.console.print(
             f"incident {incident_id}: detached {len(r.findings):,} findings and "
             f"{len(r.customers):,} listed customers"
         )
         for what in r.not_attached[:50]:
-            console.print(f"[yellow]not attached[/] {what}", soft_wrap=True)
+            context.console.print(f"[yellow]not attached[/] {what}", soft_wrap=True)
         if r.findings or r.customers:
             _follow(store, cfg, [incident_id], actor, f"evidence detached: {reason.strip()}")
     if r.not_attached:

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from breachdesk.cli.context import console, finish, open_store, settings
+from breachdesk.cli import context
+from breachdesk.cli.context import finish, open_store, settings
 from breachdesk.cli.paths import output_file, positive, private_file
 from breachdesk.errors import Interrupted, UsageError
 
@@ -75,7 +76,7 @@ def scan(
             DownloadColumn(),
             TransferSpeedColumn(),
             TimeRemainingColumn(),
-            console=console,
+            console=context.console,
             transient=True,
         ) as bar,
     ):
@@ -182,9 +183,9 @@ def print_summary(s: ScanSummary) -> None:
             "(the customer's own page)",
         )
     t.add_row("problems", f"{len(s.problems):,}")
-    console.print(t)
+    context.console.print(t)
     if s.unknown_viewer_hits:
-        console.print(
+        context.console.print(
             f"[yellow]warning[/] {s.unknown_viewer_hits:,} findings have viewer 'unknown': "
             "HAR/WARC captures cannot tell a signed-in customer from the public without "
             "--viewer-header, --viewer-cookie or --viewer. Re-scan with one of them: "
@@ -197,11 +198,11 @@ def print_summary(s: ScanSummary) -> None:
         c.add_column("customers", justify="right")
         for country, n in sorted(s.by_country.items(), key=lambda kv: (-kv[1], kv[0])):
             c.add_row(country, f"{n:,}")
-        console.print(c)
+        context.console.print(c)
     for p in s.problems[:50]:
-        console.print(f"[yellow]problem[/] {p.line()}", markup=True, soft_wrap=True)
+        context.console.print(f"[yellow]problem[/] {p.line()}", markup=True, soft_wrap=True)
     if len(s.problems) > 50:
-        console.print(
+        context.console.print(
             f"… and {len(s.problems) - 50:,} more problems (see `breachdesk scans {s.scan_id}`)"
         )
 
@@ -231,7 +232,7 @@ def findings(
             if out is not None:
                 with private_file(out) as fh:
                     n = export_jsonl(store, fh, scan_id)
-                console.print(f"wrote {n:,} findings to {out}")
+                context.console.print(f"wrote {n:,} findings to {out}")
             else:
                 export_jsonl(store, sys.stdout, scan_id)
             return
@@ -254,7 +255,7 @@ def findings(
                     )
                 )
             )
-        console.print(t)
+        context.console.print(t)
 
 
 def scans(
@@ -271,10 +272,10 @@ def scans(
             run = get_scan(store, scan_id)
             if run is None:
                 raise UsageError(f"no scan {scan_id}; `breachdesk scans` lists them")
-            console.print(f"scan {run.id}: {len(run.problems):,} problems")
+            context.console.print(f"scan {run.id}: {len(run.problems):,} problems")
             for p in run.problems:
                 where = f"{p['file']}: {p['record']}: " if p.get("record") else f"{p['file']}: "
-                console.print(where + str(p["reason"]), soft_wrap=True, markup=False)
+                context.console.print(where + str(p["reason"]), soft_wrap=True, markup=False)
             return
         t = Table(title="scans")
         for col in ("id", "started", "status", "MB", "records", "new findings", "problems"):
@@ -289,7 +290,7 @@ def scans(
                 f"{run.findings_new:,}",
                 f"{len(run.problems):,}",
             )
-        console.print(t)
+        context.console.print(t)
 
 
 def register(app: typer.Typer) -> None:

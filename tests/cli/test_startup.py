@@ -132,8 +132,9 @@ def test_scan_forks_its_workers_before_the_store_is_imported() -> None:
 def test_before_scan_forks_nothing_it_does_not_need_is_loaded(tmp_path: Path) -> None:
     """Everything imported before the workers fork is paid once, serially, by every
     scan: no store, no phone metadata (loaded by a worker that meets a phone), no YAML or
-    entities models, no progress bar, no pydantic plugin look-up, and no pydantic-settings
-    (with the asyncio it imports): the settings read the environment themselves."""
+    entities models, no progress bar or console (rich), no WARC reader (loaded for a WARC
+    input), no pydantic plugin look-up, and no pydantic-settings (with the asyncio it
+    imports): the settings read the environment themselves."""
     sample = tmp_path / "log.jsonl"
     sample.write_text('{"url": "/", "body": "hello"}\n', encoding="utf-8")
     code = (
@@ -147,7 +148,7 @@ def test_before_scan_forks_nothing_it_does_not_need_is_loaded(tmp_path: Path) ->
         "    return commands\n"
         "def start_scan(*a, **k):\n"
         "    watch = ('sqlalchemy', 'breachdesk.store', 'phonenumbers', 'yaml',\n"
-        "             'breachdesk.registry.entities', 'rich.progress', 'rich.table',\n"
+        "             'breachdesk.registry.entities', 'rich', 'warcio',\n"
         "             'pydantic_settings', 'asyncio')\n"
         "    from pydantic.plugin import _loader\n"
         "    plugins = [] if _loader._plugins is None else ['pydantic plugins']\n"

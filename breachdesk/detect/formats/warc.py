@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
-
 from breachdesk.detect.document import UNKNOWN_VIEWER, Document, UnitResult
 from breachdesk.detect.formats.base import InputFormat, ScanContext, register
 from breachdesk.detect.formats.response_log import check_ts
@@ -22,6 +19,10 @@ class Warc(InputFormat):
         return head.startswith(b"WARC/") or name.lower().endswith((".warc", ".warc.gz"))
 
     def scan(self, stream: BinaryIO, source: str, ctx: ScanContext, result: UnitResult) -> None:
+        # warcio is loaded for a WARC input only, not by every scan before its workers fork
+        from warcio.archiveiterator import ArchiveIterator
+        from warcio.exceptions import ArchiveLoadFailed
+
         by_id: dict[str, str | None] = {}
         by_uri: dict[str, str | None] = {}
         n = 0
